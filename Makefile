@@ -1,0 +1,63 @@
+# aiplus — the commands the README names.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8000
+export OMP_NUM_THREADS ?= $(shell nproc 2>/dev/null || echo 2)
+
+.PHONY: run test install install-test browser migrate demo lint format bench serve check-migrations clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[test]'
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+migrate: install
+	mkdir -p var
+	$(BIN)/aiplus migrate --no-input -v 0
+
+demo: migrate
+	$(BIN)/aiplus load-citypack suzhou
+	$(BIN)/aiplus demo
+
+## make run: install, migrate, load the Suzhou city pack and demo data, serve on 127.0.0.1:$(PORT)
+run: demo
+	$(BIN)/aiplus runserver 127.0.0.1:$(PORT)
+
+# Headless Chromium for the browser test (Debian's package; needs root, skipped otherwise).
+browser:
+	@if [ ! -x /usr/bin/chromium ] && [ "$$(id -u)" = 0 ]; then \
+		(apt-get install -y -q chromium >/dev/null 2>&1 || \
+		 (apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null)) || \
+		echo "chromium could not be installed: the browser test will be skipped"; fi
+
+## make test: install what tests need and run the whole suite
+test: install-test browser
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+check-migrations: install
+	$(BIN)/aiplus makemigrations --check --dry-run
+
+lint: install-test
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+format: install-test
+	$(BIN)/ruff check --fix src tests bench
+	$(BIN)/ruff format src tests bench
+
+bench: install-test
+	$(BIN)/python bench/bench_scenarios.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,99 @@
+"""The Ninja API root mounted at /api/ (OpenAPI at /api/openapi.json, docs at /api/docs).
+
+Conventions every module follows:
+- authentication: `Authorization: Bearer <token>` (POST /api/auth/token) or the browser session;
+- input and output schemas are separate (`XIn`, `XOut`); lists return `{items, count}` and take
+  `limit`/`offset`;
+- errors are JSON `{"message": ..., "errors": {field: message}}` with 400/401/403/404/409/422,
+  never a 500 on bad input.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer, django_auth
+
+from aiplus.accounts.services import user_for_token
+from aiplus.core.errors import ServiceError
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request, token):
+        user = user_for_token(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class OptionalAuth:
+    """Authenticates when credentials are present, lets anonymous readers through otherwise."""
+
+    def __call__(self, request):
+        header = request.headers.get("Authorization", "")
+        if header.lower().startswith("bearer "):
+            user = user_for_token(header[7:].strip())
+            if user is None:
+                return None
+            request.user = user
+        return request.user if request.user.is_authenticated else True
+
+
+bearer = BearerToken()
+AUTH = [bearer, django_auth]
+
+api = NinjaAPI(
+    title="aiplus API",
+    version="1",
+    description="人工智能+城市服务平台 API. Token: POST /api/auth/token.",
+    urls_namespace="api",
+    auth=AUTH,
+)
+
+
+@api.exception_handler(ServiceError)
+def service_error(request, exc: ServiceError):
+    return api.create_response(request, {"message": exc.message, "errors": exc.errors},
+                               status=exc.status_code)
+
+
+@api.exception_handler(NinjaValidationError)
+def validation_error(request, exc: NinjaValidationError):
+    errors = {}
+    for err in exc.errors:
+        loc = [str(p) for p in err.get("loc", []) if p not in ("body", "query", "path", "payload")]
+        errors[".".join(loc) or "body"] = err.get("msg", "invalid")
+    return api.create_response(request, {"message": "请求参数有误。", "errors": errors}, status=422)
+
+
+@api.exception_handler(AuthenticationError)
+def auth_error(request, exc):
+    return api.create_response(request, {"message": "请先登录或提供有效的令牌。", "errors": {}},
+                               status=401)
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return api.create_response(request, {"message": "对象不存在或无权查看。", "errors": {}},
+                               status=404)
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc: HttpError):
+    return api.create_response(request, {"message": str(exc), "errors": {}},
+                               status=exc.status_code)
+
+
+def _mount() -> None:
+    from aiplus.accounts.api import router as accounts_router
+    from aiplus.core.api import router as core_router
+    from aiplus.scenarios.api import router as scenarios_router
+
+    api.add_router("/", accounts_router)
+    api.add_router("/", core_router)
+    api.add_router("/", scenarios_router)
+
+
+_mount()

@@ -1,0 +1,24 @@
+"""One way to paginate, for pages and for the API."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+
+
+def paginate(request, queryset, per_page: int | None = None):
+    """Page of `queryset` for ?page=N; out-of-range pages give the last page."""
+    paginator = Paginator(queryset, per_page or settings.PAGE_SIZE)
+    number = request.GET.get("page") or 1
+    try:
+        return paginator.page(number)
+    except PageNotAnInteger:
+        return paginator.page(1)
+    except EmptyPage:
+        return paginator.page(paginator.num_pages)
+
+
+def querystring_without_page(request) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()

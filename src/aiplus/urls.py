@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from .api import api
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("aiplus.accounts.urls")),
+    path("", include("aiplus.scenarios.urls")),
+    path("", include("aiplus.core.urls")),
+]
