@@ -145,6 +145,7 @@ STORAGES = {
         )
     },
 }
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise scans it at start-up
 MEDIA_ROOT = VAR_DIR / "media"  # uploads: outside the static root, served through views only
 
 TASKS = {

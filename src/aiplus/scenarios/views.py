@@ -1,5 +1,608 @@
-from django.http import HttpResponse
+"""Pages of the scenario marketplace. Thin: read through the permission querysets, write through
+services, turn ServiceError into a message on the page."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from aiplus.accounts.choices import OrgStatus, Role
+from aiplus.accounts.models import Organisation
+from aiplus.core.errors import ServiceError
+from aiplus.core.models import Area, AuditEntry, DemanderType, Sector, Tag
+from aiplus.core.pagination import paginate, querystring_without_page
+from aiplus.governance.models import AlgorithmFiling
+
+from . import permissions, services, workflow
+from .choices import PIPELINE, PUBLIC_STATUSES, DemandStatus, ListStatus, ProposalStatus
+from .forms import (
+    CaseStudyForm,
+    DemandForm,
+    DemandListForm,
+    ProposalForm,
+    RoadshowForm,
+    SolutionForm,
+)
+from .models import Demand, DemandList, DemandTransition, Proposal, Roadshow, Solution
+
+DEMAND_LIST_RELATED = ("sector", "area", "demander_type", "demander")
+
+
+def _fail(request, exc: ServiceError, form=None) -> None:
+    messages.error(request, exc.message)
+    if form is not None:
+        for field, msg in exc.errors.items():
+            form.add_error(field if field in form.fields else None, msg)
+
+
+def _role(request) -> str | None:
+    user = request.user
+    if not user.is_authenticated:
+        return None
+    return Role.OFFICE if user.is_superuser else user.role
+
+
+# --- demands ---------------------------------------------------------------------------------
+
+def filter_demands(qs, params):
+    """Apply the list filters shared by the page, the export and the API."""
+    if sector := params.get("sector"):
+        qs = qs.filter(sector__code=sector)
+    if area := params.get("area"):
+        qs = qs.filter(area__code=area)
+    if demander_type := params.get("demander_type"):
+        qs = qs.filter(demander_type__code=demander_type)
+    if status := params.get("status"):
+        qs = qs.filter(status=status)
+    if q := (params.get("q") or "").strip():
+        for word in q.split():
+            qs = qs.filter(Q(title__icontains=word) | Q(pain_point__icontains=word)
+                           | Q(demander__name__icontains=word) | Q(code__iexact=word))
+    return qs
 
 
 def demand_list(request):
-    return HttpResponse("ok")
+    qs = permissions.demands_visible_to(request.user)
+    if _role(request) is None or request.GET.get("scope") != "all":
+        qs = qs.filter(status__in=PUBLIC_STATUSES)
+    qs = filter_demands(qs, request.GET).select_related(*DEMAND_LIST_RELATED).prefetch_related(
+        "tags").order_by("-published_at", "-id")
+    page_obj = paginate(request, qs)
+    context = {
+        "page_obj": page_obj, "qs": querystring_without_page(request), "hx_target": "#results",
+        "sectors": Sector.objects.all(), "areas": Area.objects.all(),
+        "demander_types": DemanderType.objects.all(),
+        "statuses": [(s.value, s.label) for s in PUBLIC_STATUSES], "params": request.GET,
+    }
+    if request.headers.get("HX-Request"):
+        return render(request, "scenarios/_demand_results.html", context)
+    return render(request, "scenarios/demand_list.html", context)
+
+
+def _visible_demand(request, pk: int) -> Demand:
+    qs = permissions.demands_visible_to(request.user).select_related(*DEMAND_LIST_RELATED)
+    return get_object_or_404(qs, pk=pk)
+
+
+def demand_detail(request, pk: int):
+    demand = _visible_demand(request, pk)
+    user = request.user
+    caps = permissions.capacities(user, demand)
+    proposals = permissions.proposals_visible_to(user, demand) if user.is_authenticated else []
+    own_proposal = None
+    if _role(request) == Role.SUPPLIER:
+        own_proposal = demand.proposals.filter(supplier_id=user.organisation_id).first()
+    labels = dict(DemandStatus.choices)
+    context = {
+        "demand": demand,
+        "tags": demand.tags.all(),
+        "show_contact": permissions.can_see_contact(user, demand),
+        "show_budget": permissions.can_see_budget(user, demand),
+        "can_edit": permissions.can_edit_demand(user, demand),
+        "can_propose": permissions.can_propose(user, demand) and own_proposal is None,
+        "own_proposal": own_proposal,
+        "targets": [(t, labels[t], (demand.status, t) in workflow.NOTE_REQUIRED)
+                    for t in workflow.targets(demand.status, caps)],
+        "transitions": demand.transitions.select_related("actor", "organisation"),
+        "proposals": proposals,
+        "can_decide": bool(caps & {workflow.OWNER, workflow.OFFICE}),
+        "lists": demand.lists.filter(status=ListStatus.PUBLISHED),
+    }
+    return render(request, "scenarios/demand_detail.html", context)
+
+
+@login_required
+def demand_create(request):
+    if not permissions.can_create_demand(request.user):
+        messages.error(request, "只有已通过审核的需求方可以发布场景需求。")
+        return redirect("scenarios:demand_list")
+    initial = {}
+    org = request.user.organisation
+    if org is not None:
+        initial = {"area": org.area_id, "demander_type": org.demander_type_id,
+                   "contact_name": request.user.display_name, "contact_phone": request.user.phone,
+                   "contact_email": request.user.email}
+    form = DemandForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        try:
+            demand = services.create_demand(actor=request.user, data=request.POST)
+        except ServiceError as exc:
+            _fail(request, exc, form)
+        else:
+            if request.POST.get("submit_now"):
+                try:
+                    services.transition_demand(actor=request.user, demand=demand,
+                                               to_status=DemandStatus.SUBMITTED)
+                    messages.success(request, "需求已提交，等待专班审核。")
+                except ServiceError as exc:
+                    messages.error(request, exc.message)
+            else:
+                messages.success(request, "需求草稿已保存。")
+            return redirect(demand)
+    return render(request, "scenarios/demand_form.html", {"form": form, "creating": True})
+
+
+@login_required
+def demand_edit(request, pk: int):
+    demand = _visible_demand(request, pk)
+    if not permissions.can_edit_demand(request.user, demand):
+        messages.error(request, "当前状态下您不能修改该需求。")
+        return redirect(demand)
+    form = DemandForm(request.POST or None, instance=demand)
+    if request.method == "POST":
+        try:
+            services.update_demand(actor=request.user, demand=demand, data=request.POST)
+        except ServiceError as exc:
+            _fail(request, exc, form)
+        else:
+            messages.success(request, "需求已更新。")
+            return redirect(demand)
+    return render(request, "scenarios/demand_form.html", {"form": form, "demand": demand})
+
+
+@require_POST
+@login_required
+def demand_transition(request, pk: int):
+    demand = _visible_demand(request, pk)
+    to = request.POST.get("to", "")
+    try:
+        services.transition_demand(actor=request.user, demand=demand, to_status=to,
+                                   note=request.POST.get("note", ""))
+    except ServiceError as exc:
+        messages.error(request, exc.message + "".join(exc.errors.values()))
+    else:
+        messages.success(request, f"状态已变更为“{DemandStatus(to).label}”。")
+    return redirect(demand)
+
+
+def similar_demands(request):
+    """HTMX: existing demands whose titles share words with the one being typed."""
+    title = (request.GET.get("title") or "").strip()
+    items = []
+    if len(title) >= 2:
+        qs = permissions.demands_visible_to(request.user).filter(status__in=PUBLIC_STATUSES)
+        words = [w for w in title.replace("、", " ").split() if len(w) >= 2] or [title]
+        cond = Q()
+        for w in words:
+            cond |= Q(title__icontains=w)
+        items = list(qs.filter(cond).select_related("demander")[:5])
+    return render(request, "scenarios/_similar.html", {"items": items})
+
+
+# --- proposals -------------------------------------------------------------------------------
+
+@login_required
+def proposal_create(request, pk: int):
+    demand = _visible_demand(request, pk)
+    if not permissions.can_propose(request.user, demand):
+        messages.error(request, "只有已通过审核的供给方可以响应已发布的需求。")
+        return redirect(demand)
+    org = request.user.organisation
+    form = ProposalForm(request.POST or None, supplier=org)
+    if request.method == "POST":
+        try:
+            services.submit_proposal(actor=request.user, demand=demand, data=request.POST)
+        except ServiceError as exc:
+            _fail(request, exc, form)
+        else:
+            messages.success(request, "方案已提交，需求方将收到您的响应。")
+            return redirect(demand)
+    return render(request, "scenarios/proposal_form.html", {"form": form, "demand": demand})
+
+
+PROPOSAL_ACTIONS = {
+    "shortlist": (services.shortlist_proposal, "方案已入围，需求进入对接阶段。"),
+    "select": (services.select_proposal, "已选定方案，需求进入试点阶段。"),
+    "decline": (services.decline_proposal, "已标记为未入选。"),
+    "withdraw": (services.withdraw_proposal, "方案已撤回。"),
+}
+
+
+@require_POST
+@login_required
+def proposal_action(request, pk: int, action: str):
+    proposal = get_object_or_404(permissions.proposals_visible_to(request.user), pk=pk)
+    if action not in PROPOSAL_ACTIONS:
+        raise Http404
+    func, ok = PROPOSAL_ACTIONS[action]
+    try:
+        func(actor=request.user, proposal=proposal)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, ok)
+    return redirect(proposal.demand)
+
+
+# --- demand lists ----------------------------------------------------------------------------
+
+def _lists_visible(request):
+    qs = DemandList.objects.annotate(n=Count("items"))
+    if not permissions.can_manage_lists(request.user):
+        qs = qs.filter(status=ListStatus.PUBLISHED)
+    return qs
+
+
+def list_index(request):
+    page_obj = paginate(request, _lists_visible(request).order_by("-year", "-id"))
+    return render(request, "scenarios/list_index.html", {
+        "page_obj": page_obj, "can_manage": permissions.can_manage_lists(request.user)})
+
+
+def list_detail(request, pk: int):
+    demand_list = get_object_or_404(_lists_visible(request), pk=pk)
+    items = demand_list.items.select_related(
+        *(f"demand__{r}" for r in DEMAND_LIST_RELATED)).order_by("position")
+    page_obj = paginate(request, items, per_page=50)
+    can_manage = permissions.can_manage_lists(request.user)
+    candidates = []
+    if can_manage and demand_list.status == ListStatus.DRAFT:
+        candidates = (Demand.objects.filter(status__in=PUBLIC_STATUSES)
+                      .exclude(list_items__demand_list=demand_list)
+                      .select_related("sector", "area", "demander")[:200])
+    return render(request, "scenarios/list_detail.html", {
+        "demand_list": demand_list, "page_obj": page_obj, "can_manage": can_manage,
+        "candidates": candidates})
+
+
+@login_required
+def list_create(request):
+    if not permissions.can_manage_lists(request.user):
+        messages.error(request, "只有专班办公室可以编制需求清单。")
+        return redirect("scenarios:list_index")
+    form = DemandListForm(request.POST or None, initial={"year": timezone.now().year})
+    if request.method == "POST":
+        try:
+            demand_list = services.create_demand_list(actor=request.user, data=request.POST)
+        except ServiceError as exc:
+            _fail(request, exc, form)
+        else:
+            messages.success(request, "清单已创建，请添加需求。")
+            return redirect(demand_list)
+    return render(request, "scenarios/list_form.html", {"form": form})
+
+
+@require_POST
+@login_required
+def list_add(request, pk: int):
+    demand_list = get_object_or_404(DemandList, pk=pk)
+    ids = [int(i) for i in request.POST.getlist("demand") if i.isdigit()]
+    demands = list(Demand.objects.filter(pk__in=ids))
+    try:
+        added = services.add_to_list(actor=request.user, demand_list=demand_list, demands=demands)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"已加入 {added} 项需求。")
+    return redirect(demand_list)
+
+
+@require_POST
+@login_required
+def list_remove(request, pk: int, demand_pk: int):
+    demand_list = get_object_or_404(DemandList, pk=pk)
+    try:
+        services.remove_from_list(actor=request.user, demand_list=demand_list,
+                                  demand=get_object_or_404(Demand, pk=demand_pk))
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    return redirect(demand_list)
+
+
+@require_POST
+@login_required
+def list_publish(request, pk: int):
+    demand_list = get_object_or_404(DemandList, pk=pk)
+    try:
+        services.publish_demand_list(actor=request.user, demand_list=demand_list)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "清单已发布。")
+    return redirect(demand_list)
+
+
+def list_export(request, pk: int, fmt: str):
+    from . import io
+
+    if fmt not in {"xlsx", "pdf"}:
+        raise Http404
+    demand_list = get_object_or_404(_lists_visible(request), pk=pk)
+    if fmt == "pdf":
+        body = io.export_list_pdf(demand_list=demand_list)
+        content_type, ext = "application/pdf", "pdf"
+    else:
+        demands = [item.demand for item in demand_list.items.select_related(
+            *(f"demand__{r}" for r in DEMAND_LIST_RELATED)).order_by("position")]
+        body = io.export_demands_xlsx(
+            demands=demands, title=demand_list.name,
+            include_contact=permissions.can_manage_lists(request.user))
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        ext = "xlsx"
+    response = HttpResponse(body, content_type=content_type)
+    from urllib.parse import quote
+
+    response["Content-Disposition"] = (
+        f"attachment; filename=demand-list-{demand_list.pk}.{ext}; "
+        f"filename*=UTF-8''{quote(demand_list.name)}.{ext}")
+    return response
+
+
+# --- solutions and suppliers -----------------------------------------------------------------
+
+def solution_list(request):
+    qs = permissions.solutions_visible_to(request.user).select_related("supplier").prefetch_related(
+        "sectors", "tags")
+    if sector := request.GET.get("sector"):
+        qs = qs.filter(sectors__code=sector)
+    if tag := request.GET.get("tag"):
+        qs = qs.filter(tags__name=tag)
+    if q := (request.GET.get("q") or "").strip():
+        qs = qs.filter(Q(title__icontains=q) | Q(summary__icontains=q)
+                       | Q(supplier__name__icontains=q))
+    page_obj = paginate(request, qs.distinct())
+    context = {"page_obj": page_obj, "qs": querystring_without_page(request),
+               "sectors": Sector.objects.all(), "params": request.GET,
+               "can_create": _role(request) == Role.SUPPLIER,
+               "popular_tags": Tag.objects.annotate(n=Count("solutions")).filter(n__gt=0)
+               .order_by("-n")[:15]}
+    return render(request, "scenarios/solution_list.html", context)
+
+
+def solution_detail(request, pk: int):
+    solution = get_object_or_404(
+        permissions.solutions_visible_to(request.user).select_related("supplier"), pk=pk)
+    return render(request, "scenarios/solution_detail.html", {
+        "solution": solution,
+        "cases": solution.cases.select_related("customer_sector"),
+        "certifications": solution.supplier.certifications.all(),
+        "filings": AlgorithmFiling.objects.filter(organisation=solution.supplier),
+        "can_edit": permissions.can_edit_solution(request.user, solution),
+    })
+
+
+@login_required
+def solution_edit(request, pk: int | None = None):
+    solution = None
+    if pk is not None:
+        solution = get_object_or_404(Solution, pk=pk)
+        if not permissions.can_edit_solution(request.user, solution):
+            raise Http404
+    elif _role(request) != Role.SUPPLIER:
+        messages.error(request, "只有已通过审核的供给方可以发布解决方案。")
+        return redirect("scenarios:solution_list")
+    form = SolutionForm(request.POST or None, instance=solution)
+    if request.method == "POST":
+        try:
+            saved = services.save_solution(actor=request.user, data=request.POST,
+                                           solution=solution)
+        except ServiceError as exc:
+            _fail(request, exc, form)
+        else:
+            messages.success(request, "解决方案已保存。")
+            return redirect(saved)
+    return render(request, "scenarios/solution_form.html", {"form": form, "solution": solution})
+
+
+@login_required
+def case_create(request, pk: int):
+    solution = get_object_or_404(Solution, pk=pk)
+    if not permissions.can_edit_solution(request.user, solution):
+        raise Http404
+    form = CaseStudyForm(request.POST or None)
+    if request.method == "POST":
+        metrics = [{"name": n, "value": v} for n, v in zip(
+            request.POST.getlist("metric_name"), request.POST.getlist("metric_value"),
+            strict=False) if n.strip()]
+        try:
+            services.add_case_study(actor=request.user, solution=solution, data=request.POST,
+                                    metrics=metrics)
+        except ServiceError as exc:
+            _fail(request, exc, form)
+        else:
+            messages.success(request, "案例已添加。")
+            return redirect(solution)
+    return render(request, "scenarios/case_form.html", {"form": form, "solution": solution})
+
+
+def _suppliers():
+    return Organisation.objects.filter(kind=Role.SUPPLIER, status=OrgStatus.APPROVED)
+
+
+def supplier_list(request):
+    qs = _suppliers().select_related("area").annotate(
+        n_solutions=Count("solutions", filter=Q(solutions__is_published=True), distinct=True),
+        n_filings=Count("filings", distinct=True))
+    if q := (request.GET.get("q") or "").strip():
+        qs = qs.filter(Q(name__icontains=q) | Q(description__icontains=q))
+    if area := request.GET.get("area"):
+        qs = qs.filter(area__code=area)
+    page_obj = paginate(request, qs.order_by("name"))
+    return render(request, "scenarios/supplier_list.html", {
+        "page_obj": page_obj, "qs": querystring_without_page(request), "params": request.GET,
+        "areas": Area.objects.all()})
+
+
+def supplier_detail(request, pk: int):
+    supplier = get_object_or_404(_suppliers().select_related("area"), pk=pk)
+    solutions = permissions.solutions_visible_to(request.user).filter(
+        supplier=supplier).prefetch_related("sectors", "tags")
+    return render(request, "scenarios/supplier_detail.html", {
+        "supplier": supplier, "solutions": solutions,
+        "certifications": supplier.certifications.all(),
+        "filings": AlgorithmFiling.objects.filter(organisation=supplier)})
+
+
+# --- roadshows -------------------------------------------------------------------------------
+
+def roadshow_list(request):
+    qs = Roadshow.objects.select_related("area", "sector").annotate(
+        n_demands=Count("demands", distinct=True), n_regs=Count("registrations", distinct=True))
+    return render(request, "scenarios/roadshow_list.html", {
+        "page_obj": paginate(request, qs.order_by("-starts_at", "-id")),
+        "can_manage": permissions.can_manage_lists(request.user)})
+
+
+def roadshow_detail(request, pk: int):
+    roadshow = get_object_or_404(Roadshow.objects.select_related("area", "sector"), pk=pk)
+    agenda = [d for d in roadshow.demands.select_related("demander", "sector", "area")
+              if d.is_public or permissions.can_manage_lists(request.user)]
+    registration = None
+    if _role(request) == Role.SUPPLIER:
+        registration = roadshow.registrations.filter(
+            supplier_id=request.user.organisation_id).first()
+    registrations = []
+    if permissions.can_manage_lists(request.user):
+        registrations = roadshow.registrations.select_related("supplier").prefetch_related(
+            "meetings")
+    return render(request, "scenarios/roadshow_detail.html", {
+        "roadshow": roadshow, "agenda": agenda, "registration": registration,
+        "registrations": registrations, "can_register": _role(request) == Role.SUPPLIER
+        and registration is None})
+
+
+@login_required
+def roadshow_create(request):
+    if not permissions.can_manage_lists(request.user):
+        messages.error(request, "只有专班办公室可以组织路演。")
+        return redirect("scenarios:roadshow_list")
+    form = RoadshowForm(request.POST or None)
+    candidates = Demand.objects.filter(status__in=PUBLIC_STATUSES).select_related("sector")[:200]
+    if request.method == "POST":
+        ids = [int(i) for i in request.POST.getlist("demand") if i.isdigit()]
+        try:
+            roadshow = services.save_roadshow(actor=request.user, data=request.POST,
+                                              demands=list(Demand.objects.filter(pk__in=ids)))
+        except ServiceError as exc:
+            _fail(request, exc, form)
+        else:
+            messages.success(request, "路演活动已创建。")
+            return redirect(roadshow)
+    return render(request, "scenarios/roadshow_form.html",
+                  {"form": form, "candidates": candidates})
+
+
+@require_POST
+@login_required
+def roadshow_register(request, pk: int):
+    roadshow = get_object_or_404(Roadshow, pk=pk)
+    ids = [int(i) for i in request.POST.getlist("meeting") if i.isdigit()]
+    try:
+        services.register_for_roadshow(
+            actor=request.user, roadshow=roadshow,
+            meeting_demands=list(Demand.objects.filter(pk__in=ids)),
+            note=request.POST.get("note", ""))
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "报名成功。")
+    return redirect(roadshow)
+
+
+# --- workbench and "my" pages ----------------------------------------------------------------
+
+@login_required
+def workbench(request):
+    role = _role(request)
+    if role not in {Role.OFFICE, Role.DISTRICT}:
+        messages.error(request, "工作台仅对专班办公室和板块主管开放。")
+        return redirect("core:home")
+    visible = permissions.demands_visible_to(request.user)
+    if role == Role.DISTRICT:
+        visible = visible.filter(area_id=request.user.organisation.area_id)
+    counts = dict(visible.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+    pipeline = [(s.value, s.label, counts.get(s.value, 0)) for s in PIPELINE]
+    queue = visible.filter(status__in=[DemandStatus.SUBMITTED, DemandStatus.IN_REVIEW]).select_related(
+        *DEMAND_LIST_RELATED).order_by("updated_at")
+    page_obj = paginate(request, queue)
+    activity = AuditEntry.objects.select_related("actor", "organisation")[:15]
+    if role == Role.DISTRICT:
+        activity = AuditEntry.objects.none()
+        recent = DemandTransition.objects.filter(
+            demand__area_id=request.user.organisation.area_id).select_related(
+            "demand", "actor").order_by("-at")[:15]
+    else:
+        recent = DemandTransition.objects.select_related("demand", "actor").order_by("-at")[:15]
+    pending_orgs = Organisation.objects.none()
+    if role == Role.OFFICE:
+        pending_orgs = Organisation.objects.filter(status=OrgStatus.PENDING)[:10]
+    return render(request, "scenarios/workbench.html", {
+        "pipeline": pipeline, "page_obj": page_obj, "activity": activity, "recent": recent,
+        "pending_orgs": pending_orgs, "is_office": role == Role.OFFICE,
+        "closed": counts.get(DemandStatus.CLOSED, 0), "returned": counts.get(DemandStatus.RETURNED, 0)})
+
+
+@login_required
+def import_demands(request):
+    from . import io
+
+    if not permissions.can_manage_lists(request.user):
+        messages.error(request, "只有专班办公室可以导入需求清单。")
+        return redirect("core:home")
+    errors = []
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            messages.error(request, "请选择要导入的 Excel（.xlsx）文件。")
+        elif upload.size > 20 * 1024 * 1024:
+            messages.error(request, "文件超过 20MB，请拆分后导入。")
+        else:
+            try:
+                result = io.import_demands_xlsx(
+                    actor=request.user, file=upload,
+                    list_name=(request.POST.get("list_name") or "").strip() or None)
+            except io.ImportFailed as exc:
+                messages.error(request, exc.message)
+                errors = exc.errors
+            except ServiceError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, f"已导入 {result.created} 项需求，新建需求单位 "
+                                          f"{result.organisations_created} 家。")
+                if result.demand_list is not None:
+                    return redirect(result.demand_list)
+                return redirect("scenarios:workbench")
+    return render(request, "scenarios/import.html", {"errors": errors})
+
+
+@login_required
+def my(request):
+    user = request.user
+    org_id = user.organisation_id
+    demands = Demand.objects.filter(demander_id=org_id).select_related("sector", "area").order_by(
+        "-updated_at")[:50] if org_id else []
+    proposals = Proposal.objects.filter(supplier_id=org_id).select_related("demand").order_by(
+        "-created_at")[:50] if org_id else []
+    solutions = Solution.objects.filter(supplier_id=org_id)[:50] if org_id else []
+    incoming = Proposal.objects.filter(demand__demander_id=org_id).exclude(
+        status=ProposalStatus.WITHDRAWN).select_related("demand", "supplier").order_by(
+        "-created_at")[:20] if org_id else []
+    return render(request, "scenarios/my.html", {
+        "demands": demands, "proposals": proposals, "solutions": solutions, "incoming": incoming,
+        "role": _role(request)})
+
