@@ -14,31 +14,10 @@ from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
-from ninja.security import HttpBearer, django_auth
+from ninja.security import django_auth
 
-from aiplus.accounts.services import user_for_token
+from aiplus.core.auth import BearerToken
 from aiplus.core.errors import ServiceError
-
-
-class BearerToken(HttpBearer):
-    def authenticate(self, request, token):
-        user = user_for_token(token)
-        if user is not None:
-            request.user = user
-        return user
-
-
-class OptionalAuth:
-    """Authenticates when credentials are present, lets anonymous readers through otherwise."""
-
-    def __call__(self, request):
-        header = request.headers.get("Authorization", "")
-        if header.lower().startswith("bearer "):
-            user = user_for_token(header[7:].strip())
-            if user is None:
-                return None
-            request.user = user
-        return request.user if request.user.is_authenticated else True
 
 
 bearer = BearerToken()
@@ -82,7 +61,10 @@ def not_found(request, exc):
 
 @api.exception_handler(HttpError)
 def http_error(request, exc: HttpError):
-    return api.create_response(request, {"message": str(exc), "errors": {}},
+    message = str(exc)
+    if message.startswith("Cannot parse request body"):
+        message = "请求体不是有效的 JSON。"
+    return api.create_response(request, {"message": message, "errors": {}},
                                status=exc.status_code)
 
 

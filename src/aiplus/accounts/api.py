@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router
+from ninja.responses import Status
 
+from aiplus.core.auth import OptionalAuth
 from aiplus.core.errors import PermissionDenied, ServiceError
 from aiplus.core.models import Area, DemanderType
 from aiplus.core.schemas import ErrorOut, Page, PageParams, page
@@ -25,7 +27,7 @@ def create_token(request, payload: TokenIn):
         ip=services.client_ip(request),
     )
     token = services.issue_token(user=user, name=payload.name)
-    return 201, {"token": token, "username": user.username, "role": user.role}
+    return Status(201, {"token": token, "username": user.username, "role": user.role})
 
 
 @router.get("/me", response=MeOut, summary="当前用户")
@@ -54,10 +56,10 @@ def register(request, payload: RegisterIn):
         demander_type=ref(DemanderType, payload.demander_type_id),
         description=payload.description, contact_phone=payload.contact_phone,
     )
-    return 201, user.organisation
+    return Status(201, user.organisation)
 
 
-@router.get("/organisations", response=Page[OrganisationOut], auth=None,
+@router.get("/organisations", response=Page[OrganisationOut], auth=OptionalAuth(),
             summary="单位名录（公众只能看到已通过审核的单位）")
 def list_organisations(request, params: Query[PageParams], kind: str | None = None,
                        status: str | None = None):

@@ -2,31 +2,15 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.shortcuts import render
 
 from aiplus.accounts.choices import OrgStatus, Role
 from aiplus.accounts.models import Organisation
 from aiplus.scenarios.choices import PUBLIC_STATUSES, DemandStatus, ListStatus, Visibility
 from aiplus.scenarios.models import Demand, DemandList, Solution
+from aiplus.scenarios.stats import public_demand_stats
 
-from .models import Sector
-
-
-def public_demand_stats() -> dict:
-    """Counts of public demands by sector and by status (home page and /api/stats/demands)."""
-    public = Q(demands__status__in=PUBLIC_STATUSES, demands__visibility=Visibility.PUBLIC)
-    by_sector = [
-        {"code": s.code, "name": s.name, "count": s.n}
-        for s in Sector.objects.annotate(n=Count("demands", filter=public))
-    ]
-    counts = dict(
-        Demand.objects.filter(status__in=PUBLIC_STATUSES, visibility=Visibility.PUBLIC)
-        .values_list("status").annotate(n=Count("id")).values_list("status", "n")
-    )
-    by_status = [{"status": s.value, "label": str(s.label), "count": counts.get(s.value, 0)}
-                 for s in PUBLIC_STATUSES]
-    return {"by_sector": by_sector, "by_status": by_status, "total": sum(counts.values())}
 
 
 def home(request):

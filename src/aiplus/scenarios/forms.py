@@ -18,7 +18,7 @@ TAG_SPLIT = re.compile(r"[，,；;、\s]+")
 def parse_tags(text: str) -> list[str]:
     """Split '机器视觉，大模型; 质检' into distinct tag names, in order."""
     seen: list[str] = []
-    for name in TAG_SPLIT.split(text or ""):
+    for name in TAG_SPLIT.split((text or "").replace("\x00", "")):
         name = name.strip()[:50]
         if name and name not in seen:
             seen.append(name)

@@ -165,6 +165,8 @@ def create_demand_list(*, actor, data: dict, is_demo: bool = False) -> DemandLis
 def add_to_list(*, actor, demand_list: DemandList, demands: list[Demand]) -> int:
     """Append published demands to a list; returns how many were added."""
     _require_office(actor, "只有专班办公室可以编制需求清单。")
+    if demand_list.status == ListStatus.PUBLISHED:
+        raise Conflict("清单已发布，不能再添加需求；请编制新的清单。")
     not_public = [d.code or str(d.pk) for d in demands if d.status not in
                   {DemandStatus.PUBLISHED, DemandStatus.IN_TALKS, DemandStatus.PILOT,
                    DemandStatus.DEPLOYED, DemandStatus.PROMOTED}]
