@@ -13,6 +13,7 @@ from django.test import Client
 from aiplus.accounts.choices import Role
 from aiplus.core.models import Sector
 from aiplus.governance.models import AlgorithmFiling
+from aiplus.scenarios import services
 from aiplus.scenarios.choices import DemandStatus, ProposalStatus
 from aiplus.scenarios.models import Certification, Demand, DemandTransition, Proposal
 
@@ -577,3 +578,75 @@ def test_roadshow_creation_and_registration(demander, supplier, office):
     assert_error(api_as(supplier).post(url, {}), 409)
     assert_error(api_as(make_user(Role.SUPPLIER)).post(url, {}), 409)  # full
     assert Api().get("/api/roadshows").json()["items"][0]["registration_count"] == 1
+
+
+def _workbook(rows):
+    import io as _io
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["序号", "场景名称", "需求单位", "所属领域", "所在板块", "需求描述"])
+    for row in rows:
+        ws.append(row)
+    buf = _io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def test_office_imports_a_workbook_through_the_api(office):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    data = _workbook([[1, "API导入的场景", "某API导入医院", "医疗", "姑苏区", "病历质控"]])
+    response = Client().post(
+        "/api/imports/demands",
+        {"file": SimpleUploadedFile("list.xlsx", data), "list_name": "API导入清单"},
+        HTTP_AUTHORIZATION=f"Bearer {token_for(office)}")
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["created"] == 1 and body["demand_list_id"]
+    assert Demand.objects.get(pk=body["demand_ids"][0]).title == "API导入的场景"
+
+
+def test_api_import_reports_row_errors_and_writes_nothing(office):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    before = Demand.objects.count()
+    data = _workbook([[1, "好的一行", "某单位", "医疗", "姑苏区", "描述"],
+                      [2, "坏的一行", "某单位", "航天", "姑苏区", "描述"]])
+    response = Client().post("/api/imports/demands", {"file": SimpleUploadedFile("l.xlsx", data)},
+                             HTTP_AUTHORIZATION=f"Bearer {token_for(office)}")
+    assert response.status_code == 400
+    assert "第 3 行" in response.json()["errors"]
+    assert Demand.objects.count() == before
+
+
+def test_supplier_cannot_import(supplier):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    data = _workbook([[1, "x", "某单位", "医疗", "姑苏区", "描述"]])
+    response = Client().post("/api/imports/demands", {"file": SimpleUploadedFile("l.xlsx", data)},
+                             HTTP_AUTHORIZATION=f"Bearer {token_for(supplier)}")
+    assert response.status_code == 403
+
+
+def test_published_list_exports_as_xlsx_and_pdf_without_contacts_for_public(demander, office):
+    demand = make_demand(demander, status=DemandStatus.PUBLISHED, office=office,
+                         contact_phone="0512-99999999")
+    demand_list = services.create_demand_list(actor=office, data={"name": "导出清单", "year": 2026})
+    services.add_to_list(actor=office, demand_list=demand_list, demands=[demand])
+    services.publish_demand_list(actor=office, demand_list=demand_list)
+    xlsx = Client().get(f"/api/demand-lists/{demand_list.pk}/export?format=xlsx")
+    assert xlsx.status_code == 200
+    import io as _io
+
+    from openpyxl import load_workbook
+
+    cells = [str(c) for row in load_workbook(_io.BytesIO(xlsx.content)).active.iter_rows(
+        values_only=True) for c in row if c is not None]
+    assert demand.title in cells
+    assert "0512-99999999" not in cells
+    pdf = Client().get(f"/api/demand-lists/{demand_list.pk}/export?format=pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert Client().get(f"/api/demand-lists/{demand_list.pk}/export?format=doc").status_code == 422

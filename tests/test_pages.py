@@ -166,3 +166,37 @@ def test_registration_waits_for_review(client, citypack):
         "password": "Str0ng-pass-2026"}, follow=True)
     assert "等待专班办公室审核" in response.content.decode()
     assert client.get(reverse("scenarios:solution_create"), follow=True).status_code == 200
+
+
+def test_office_uploads_a_messy_workbook_and_sees_row_errors(client, office):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["场景名称", "需求单位", "所属领域", "所在板块", "需求描述"])
+    ws.append(["好的一行", "某医院", "医疗", "姑苏区", "描述"])
+    ws.append(["坏的一行", "某医院", "航天", "姑苏区", "描述"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    login(client, office)
+    response = client.post(reverse("scenarios:import_demands"),
+                           {"file": SimpleUploadedFile("l.xlsx", buf.getvalue())})
+    body = response.content.decode()
+    assert "导入失败" in body and "航天" in body
+    assert not Demand.objects.exists()
+
+
+def test_list_downloads_from_the_page(client, demander, office):
+    from aiplus.scenarios import services
+
+    demand = make_demand(demander, status=DemandStatus.PUBLISHED, office=office)
+    demand_list = services.create_demand_list(actor=office, data={"name": "页面导出", "year": 2026})
+    services.add_to_list(actor=office, demand_list=demand_list, demands=[demand])
+    services.publish_demand_list(actor=office, demand_list=demand_list)
+    pdf = client.get(reverse("scenarios:list_export", args=[demand_list.pk, "pdf"]))
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    assert "filename*=UTF-8''" in pdf["Content-Disposition"]
+    assert client.get(reverse("scenarios:list_export", args=[demand_list.pk, "exe"])).status_code == 404

@@ -34,7 +34,8 @@ api = NinjaAPI(
 
 @api.exception_handler(ServiceError)
 def service_error(request, exc: ServiceError):
-    return api.create_response(request, {"message": exc.message, "errors": exc.errors},
+    errors = exc.as_dict() if hasattr(exc, "as_dict") else exc.errors
+    return api.create_response(request, {"message": exc.message, "errors": errors},
                                status=exc.status_code)
 
 

@@ -8,11 +8,12 @@ which the API root renders as JSON.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from django.db.models import Count, F, Q, QuerySet
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router
+from ninja import File, Form, Query, Router
+from ninja.files import UploadedFile
 from ninja.responses import Status
 
 from aiplus.accounts.choices import OrgStatus, Role
@@ -22,7 +23,8 @@ from aiplus.core.errors import ServiceError
 from aiplus.core.models import Area, DemanderType, Sector
 from aiplus.core.schemas import ErrorOut, Page, PageParams, page
 
-from . import permissions, services
+from . import io, permissions, services
+from .downloads import demand_list_download
 from .stats import public_demand_stats
 from .choices import PUBLIC_STATUSES, ListStatus, Visibility
 from .forms import DemandForm
@@ -40,6 +42,7 @@ from .schemas import (
     DemandStatsOut,
     DemandUpdateIn,
     Id,
+    ImportOut,
     ProposalIn,
     ProposalOut,
     RegistrationIn,
@@ -360,6 +363,29 @@ def publish_demand_list(request, list_id: int):
     demand_list = get_object_or_404(_lists_for(request.user), pk=list_id)
     services.publish_demand_list(actor=request.user, demand_list=demand_list)
     return _list_detail(request, list_id)
+
+
+@router.get("/demand-lists/{list_id}/export", response={200: None, **_errors(401, 404, 422)},
+            auth=OptionalAuth(), summary="导出需求清单（xlsx 或印发版式 PDF）")
+def export_demand_list(request, list_id: int, format: Literal["xlsx", "pdf"] = "xlsx"):
+    demand_list = get_object_or_404(_lists_for(request.user), pk=list_id)
+    return demand_list_download(demand_list, format,
+                                include_contact=permissions.can_manage_lists(request.user))
+
+
+@router.post("/imports/demands", response={201: ImportOut, **_errors(400, 401, 403, 422)},
+             summary="专班从 Excel 导入需求清单（任一行有误则全部不导入，返回逐行错误）")
+def import_demands(request, file: UploadedFile = File(...), list_name: str | None = Form(None),
+                   status: Literal["published", "draft"] = Form("published")):
+    try:
+        result = io.import_demands_xlsx(actor=request.user, file=file, status=status,
+                                        list_name=(list_name or "").strip() or None)
+    except io.ImportFailed as exc:
+        return Status(400, {"message": exc.message, "errors": exc.as_dict()})
+    return Status(201, {"created": result.created,
+                        "organisations_created": result.organisations_created,
+                        "demand_list_id": result.demand_list.pk if result.demand_list else None,
+                        "demand_ids": result.demand_ids})
 
 
 # --- solutions and suppliers -----------------------------------------------------------------

@@ -79,9 +79,12 @@ def can_create_demand(user) -> bool:
 
 
 def can_propose(user, demand: Demand) -> bool:
-    return _role(user) == Role.SUPPLIER and demand.status in {
-        DemandStatus.PUBLISHED, DemandStatus.IN_TALKS,
-    }
+    """Suppliers answer published or in-talks demands they may see (not office-only ones)."""
+    return (
+        _role(user) == Role.SUPPLIER
+        and demand.status in {DemandStatus.PUBLISHED, DemandStatus.IN_TALKS}
+        and demand.visibility != Visibility.PRIVATE
+    )
 
 
 def can_manage_lists(user) -> bool:

@@ -272,6 +272,13 @@ class DemandListDetailOut(DemandListOut):
     items: list[DemandListItemOut]
 
 
+class ImportOut(Schema):
+    created: int
+    organisations_created: int
+    demand_list_id: int | None
+    demand_ids: list[int]
+
+
 # --- solutions -------------------------------------------------------------------------------
 
 class MetricIn(Schema):

@@ -191,6 +191,7 @@ def add_to_list(*, actor, demand_list: DemandList, demands: list[Demand]) -> int
 def remove_from_list(*, actor, demand_list: DemandList, demand: Demand) -> None:
     """Take a demand off a list that is still being compiled, renumbering the rest."""
     _require_office(actor)
+    demand_list = DemandList.objects.select_for_update().get(pk=demand_list.pk)
     if demand_list.status == ListStatus.PUBLISHED:
         raise Conflict("清单已发布，不能再移除需求。")
     demand_list.items.filter(demand=demand).delete()

@@ -19,6 +19,7 @@ from aiplus.core.pagination import paginate, querystring_without_page
 from aiplus.governance.models import AlgorithmFiling
 
 from . import permissions, services, workflow
+from .downloads import demand_list_download
 from .choices import PIPELINE, PUBLIC_STATUSES, DemandStatus, ListStatus, ProposalStatus
 from .forms import (
     CaseStudyForm,
@@ -328,29 +329,11 @@ def list_publish(request, pk: int):
 
 
 def list_export(request, pk: int, fmt: str):
-    from . import io
-
     if fmt not in {"xlsx", "pdf"}:
         raise Http404
     demand_list = get_object_or_404(_lists_visible(request), pk=pk)
-    if fmt == "pdf":
-        body = io.export_list_pdf(demand_list=demand_list)
-        content_type, ext = "application/pdf", "pdf"
-    else:
-        demands = [item.demand for item in demand_list.items.select_related(
-            *(f"demand__{r}" for r in DEMAND_LIST_RELATED)).order_by("position")]
-        body = io.export_demands_xlsx(
-            demands=demands, title=demand_list.name,
-            include_contact=permissions.can_manage_lists(request.user))
-        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        ext = "xlsx"
-    response = HttpResponse(body, content_type=content_type)
-    from urllib.parse import quote
-
-    response["Content-Disposition"] = (
-        f"attachment; filename=demand-list-{demand_list.pk}.{ext}; "
-        f"filename*=UTF-8''{quote(demand_list.name)}.{ext}")
-    return response
+    return demand_list_download(demand_list, fmt,
+                                include_contact=permissions.can_manage_lists(request.user))
 
 
 # --- solutions and suppliers -----------------------------------------------------------------
