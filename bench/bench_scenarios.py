@@ -58,28 +58,45 @@ def populate(n_demands: int) -> None:
     sectors, areas = list(Sector.objects.all()), list(Area.objects.all())
     types, tags = list(DemanderType.objects.all()), list(Tag.objects.all())
     with transaction.atomic():
-        orgs = Organisation.objects.bulk_create([
-            Organisation(name=f"基准需求单位{i:04d}", kind="demander", status="approved",
-                         area=rng.choice(areas), demander_type=rng.choice(types))
-            for i in range(500)
-        ])
+        orgs = Organisation.objects.bulk_create(
+            [
+                Organisation(
+                    name=f"基准需求单位{i:04d}",
+                    kind="demander",
+                    status="approved",
+                    area=rng.choice(areas),
+                    demander_type=rng.choice(types),
+                )
+                for i in range(500)
+            ]
+        )
         now = timezone.now()
         statuses = ["published"] * 6 + ["in_talks", "pilot", "deployed", "submitted"]
-        demands = Demand.objects.bulk_create([
-            Demand(code=f"XQ2026{i:06d}", title=f"基准场景需求{i}：{rng.choice(sectors).name}智能化改造",
-                   demander=rng.choice(orgs), sector=rng.choice(sectors), area=rng.choice(areas),
-                   demander_type=rng.choice(types),
-                   pain_point="人工效率低、质量波动大，希望引入人工智能技术实现自动化。" * 3,
-                   budget_min=Decimal(rng.randrange(10, 100) * 10000),
-                   budget_max=Decimal(rng.randrange(100, 500) * 10000),
-                   status=rng.choice(statuses), published_at=now, is_demo=True)
-            for i in range(n_demands)
-        ], batch_size=1000)
+        demands = Demand.objects.bulk_create(
+            [
+                Demand(
+                    code=f"XQ2026{i:06d}",
+                    title=f"基准场景需求{i}：{rng.choice(sectors).name}智能化改造",
+                    demander=rng.choice(orgs),
+                    sector=rng.choice(sectors),
+                    area=rng.choice(areas),
+                    demander_type=rng.choice(types),
+                    pain_point="人工效率低、质量波动大，希望引入人工智能技术实现自动化。" * 3,
+                    budget_min=Decimal(rng.randrange(10, 100) * 10000),
+                    budget_max=Decimal(rng.randrange(100, 500) * 10000),
+                    status=rng.choice(statuses),
+                    published_at=now,
+                    is_demo=True,
+                )
+                for i in range(n_demands)
+            ],
+            batch_size=1000,
+        )
         through = Demand.tags.through
-        through.objects.bulk_create([
-            through(demand_id=d.pk, tag_id=t.pk)
-            for d in demands for t in rng.sample(tags, 2)
-        ], batch_size=5000)
+        through.objects.bulk_create(
+            [through(demand_id=d.pk, tag_id=t.pk) for d in demands for t in rng.sample(tags, 2)],
+            batch_size=5000,
+        )
 
 
 def timed_requests(client, url: str, n: int) -> list[float]:
@@ -113,12 +130,33 @@ def make_workbook(rows: int) -> bytes:
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("需求清单")
     ws.append(["2026年人工智能应用场景需求清单（基准）"])
-    ws.append(["序号", "场景名称", "需求单位", "所属领域", "所在板块", "需求方类型", "需求描述",
-               "预算（万元）", "技术标签"])
+    ws.append(
+        [
+            "序号",
+            "场景名称",
+            "需求单位",
+            "所属领域",
+            "所在板块",
+            "需求方类型",
+            "需求描述",
+            "预算（万元）",
+            "技术标签",
+        ]
+    )
     for i in range(rows):
-        ws.append([i + 1, f"导入场景{i}", f"导入单位{i % 800:03d}", rng.choice(sectors),
-                   rng.choice(areas), rng.choice(types), "希望用人工智能解决生产中的实际问题。",
-                   f"{rng.randrange(10, 90)}-{rng.randrange(100, 300)}", "大模型、机器视觉"])
+        ws.append(
+            [
+                i + 1,
+                f"导入场景{i}",
+                f"导入单位{i % 800:03d}",
+                rng.choice(sectors),
+                rng.choice(areas),
+                rng.choice(types),
+                "希望用人工智能解决生产中的实际问题。",
+                f"{rng.randrange(10, 90)}-{rng.randrange(100, 300)}",
+                "大模型、机器视觉",
+            ]
+        )
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -171,8 +209,10 @@ def main() -> None:
             med, p95 = summary(timed_requests(client, url, args.requests))
             base_median = base_median or med
             rows.append((label, med, p95, med / base_median))
-            print(f"[{engine}] {label:32s} median {med:7.2f} ms  p95 {p95:7.2f} ms  "
-                  f"×{med / base_median:.1f}")
+            print(
+                f"[{engine}] {label:32s} median {med:7.2f} ms  p95 {p95:7.2f} ms  "
+                f"×{med / base_median:.1f}"
+            )
 
         from aiplus.accounts.models import Organisation, User
         from aiplus.scenarios.io import import_demands_xlsx
@@ -198,8 +238,9 @@ def write_results(engine, args, rows, import_s) -> None:
     marker_start = f"<!-- scenarios:{engine}:start -->"
     marker_end = f"<!-- scenarios:{engine}:end -->"
     try:
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
-                                capture_output=True, text=True).stdout.strip()
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+        ).stdout.strip()
     except OSError:
         commit = "?"
     lines = [

@@ -16,21 +16,39 @@ _seq = itertools.count(1)
 PASSWORD = "Aiplus-test-2026!"
 
 
-def make_org(kind: str = Role.DEMANDER, *, status: str = OrgStatus.APPROVED, area=None,
-             name: str | None = None) -> Organisation:
+def make_org(
+    kind: str = Role.DEMANDER,
+    *,
+    status: str = OrgStatus.APPROVED,
+    area=None,
+    name: str | None = None,
+) -> Organisation:
     n = next(_seq)
     return Organisation.objects.create(
-        name=name or f"测试单位{n}", kind=kind, status=status, area=area,
+        name=name or f"测试单位{n}",
+        kind=kind,
+        status=status,
+        area=area,
         demander_type=DemanderType.objects.first() if kind == Role.DEMANDER else None,
     )
 
 
-def make_user(kind: str = Role.DEMANDER, *, org: Organisation | None = None,
-              status: str = OrgStatus.APPROVED, area=None, username: str | None = None) -> User:
+def make_user(
+    kind: str = Role.DEMANDER,
+    *,
+    org: Organisation | None = None,
+    status: str = OrgStatus.APPROVED,
+    area=None,
+    username: str | None = None,
+) -> User:
     org = org or make_org(kind, status=status, area=area)
     n = next(_seq)
-    return User.objects.create_user(username=username or f"user{n}", password=PASSWORD,
-                                    organisation=org, display_name=f"用户{n}")
+    return User.objects.create_user(
+        username=username or f"user{n}",
+        password=PASSWORD,
+        organisation=org,
+        display_name=f"用户{n}",
+    )
 
 
 def demand_data(**overrides) -> dict:
@@ -59,13 +77,20 @@ def demand_data(**overrides) -> dict:
     return data
 
 
-def make_demand(owner: User, *, status: str = DemandStatus.DRAFT, office: User | None = None,
-                **overrides) -> Demand:
+def make_demand(
+    owner: User, *, status: str = DemandStatus.DRAFT, office: User | None = None, **overrides
+) -> Demand:
     """A demand created by `owner` and moved along the lifecycle to `status`."""
     demand = services.create_demand(actor=owner, data=demand_data(**overrides))
-    path = [DemandStatus.SUBMITTED, DemandStatus.IN_REVIEW, DemandStatus.PUBLISHED,
-            DemandStatus.IN_TALKS, DemandStatus.PILOT, DemandStatus.DEPLOYED,
-            DemandStatus.PROMOTED]
+    path = [
+        DemandStatus.SUBMITTED,
+        DemandStatus.IN_REVIEW,
+        DemandStatus.PUBLISHED,
+        DemandStatus.IN_TALKS,
+        DemandStatus.PILOT,
+        DemandStatus.DEPLOYED,
+        DemandStatus.PROMOTED,
+    ]
     if status == DemandStatus.DRAFT:
         return demand
     office = office or make_user(Role.OFFICE)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from django.test import Client
 
 from aiplus.accounts.choices import OrgStatus
@@ -49,15 +48,23 @@ def assert_error(response, status: int) -> dict:
 
 
 def registration(**overrides) -> dict:
-    data = {"name": "苏州某智能科技有限公司", "kind": "supplier", "username": "newcomer",
-            "password": "Strong-pass-2026!", "display_name": "李经理",
-            "email": "li@example.com", "credit_code": "91320594MA1XXXXX0X",
-            "area_id": Area.objects.get(code="sip").pk, "description": "工业视觉"}
+    data = {
+        "name": "苏州某智能科技有限公司",
+        "kind": "supplier",
+        "username": "newcomer",
+        "password": "Strong-pass-2026!",
+        "display_name": "李经理",
+        "email": "li@example.com",
+        "credit_code": "91320594MA1XXXXX0X",
+        "area_id": Area.objects.get(code="sip").pk,
+        "description": "工业视觉",
+    }
     data.update(overrides)
     return data
 
 
 # --- tokens ----------------------------------------------------------------------------------
+
 
 def test_token_creation(demander):
     response = token("demander", name="cli")
@@ -109,6 +116,7 @@ def test_inactive_user_gets_no_token_and_its_token_stops_working(demander):
 
 # --- /api/me ---------------------------------------------------------------------------------
 
+
 def test_me(office, supplier):
     assert_error(get("/api/me"), 401)
     assert_error(get("/api/me", "bogus-token"), 401)
@@ -130,6 +138,7 @@ def test_me_of_a_pending_member_has_no_role(pending_demander):
 
 # --- registration and review -----------------------------------------------------------------
 
+
 def test_register_organisation_then_office_approves(office):
     response = post("/api/organisations/register", registration())
     assert response.status_code == 201, response.content
@@ -147,16 +156,20 @@ def test_register_organisation_then_office_approves(office):
     newcomer_token = token("newcomer", "Strong-pass-2026!").json()["token"]
     assert get("/api/me", newcomer_token).json()["role"] is None
 
-    reviewed = post(f"/api/organisations/{org['id']}/review", {"approve": True, "note": "材料齐全"},
-                    office_token)
+    reviewed = post(
+        f"/api/organisations/{org['id']}/review",
+        {"approve": True, "note": "材料齐全"},
+        office_token,
+    )
     assert reviewed.status_code == 200, reviewed.content
     assert reviewed.json()["status"] == "approved"
     assert get("/api/me", newcomer_token).json()["role"] == "supplier"
     assert org["id"] in [o["id"] for o in get("/api/organisations").json()["items"]]
 
     # Reviewing twice is refused.
-    assert_error(post(f"/api/organisations/{org['id']}/review", {"approve": False},
-                      office_token), 400)
+    assert_error(
+        post(f"/api/organisations/{org['id']}/review", {"approve": False}, office_token), 400
+    )
 
 
 def test_office_lists_pending_organisations_with_a_token(office):
@@ -167,8 +180,11 @@ def test_office_lists_pending_organisations_with_a_token(office):
 
 def test_office_rejects(office):
     org = post("/api/organisations/register", registration()).json()
-    response = post(f"/api/organisations/{org['id']}/review", {"approve": False, "note": "信息不全"},
-                    token_for(office))
+    response = post(
+        f"/api/organisations/{org['id']}/review",
+        {"approve": False, "note": "信息不全"},
+        token_for(office),
+    )
     assert response.json()["status"] == "rejected"
     assert Organisation.objects.get(pk=org["id"]).review_note == "信息不全"
 
@@ -176,8 +192,9 @@ def test_office_rejects(office):
 def test_non_office_review_is_refused(demander, supplier):
     org = post("/api/organisations/register", registration()).json()
     for user in (demander, supplier):
-        assert_error(post(f"/api/organisations/{org['id']}/review", {"approve": True},
-                          token_for(user)), 403)
+        assert_error(
+            post(f"/api/organisations/{org['id']}/review", {"approve": True}, token_for(user)), 403
+        )
     assert_error(post(f"/api/organisations/{org['id']}/review", {"approve": True}), 401)
     assert Organisation.objects.get(pk=org["id"]).status == OrgStatus.PENDING
 
@@ -186,8 +203,9 @@ def test_review_input_errors(office):
     office_token = token_for(office)
     assert_error(post("/api/organisations/999999/review", {"approve": True}, office_token), 404)
     org = post("/api/organisations/register", registration()).json()
-    assert_error(post(f"/api/organisations/{org['id']}/review", {"approve": "perhaps"},
-                      office_token), 422)
+    assert_error(
+        post(f"/api/organisations/{org['id']}/review", {"approve": "perhaps"}, office_token), 422
+    )
 
 
 def test_registration_errors(citypack):

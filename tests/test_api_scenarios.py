@@ -24,6 +24,7 @@ CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
 # --- client helpers --------------------------------------------------------------------------
 
+
 class Api:
     """JSON calls with an optional bearer token."""
 
@@ -35,18 +36,22 @@ class Api:
         return self.client.get(path, params or {}, **self.headers)
 
     def post(self, path, data=None):
-        return self.client.post(path, {} if data is None else data,
-                                content_type="application/json", **self.headers)
+        return self.client.post(
+            path, {} if data is None else data, content_type="application/json", **self.headers
+        )
 
     def patch(self, path, data=None):
-        return self.client.patch(path, {} if data is None else data,
-                                 content_type="application/json", **self.headers)
+        return self.client.patch(
+            path, {} if data is None else data, content_type="application/json", **self.headers
+        )
 
 
 def token_for(user) -> str:
-    response = Client().post("/api/auth/token",
-                             {"username": user.username, "password": PASSWORD},
-                             content_type="application/json")
+    response = Client().post(
+        "/api/auth/token",
+        {"username": user.username, "password": PASSWORD},
+        content_type="application/json",
+    )
     assert response.status_code == 201, response.content
     return response.json()["token"]
 
@@ -87,10 +92,16 @@ def assert_error(response, status: int) -> dict:
 
 # --- reading demands -------------------------------------------------------------------------
 
+
 def test_anonymous_list_shows_only_public_demands_and_never_contacts(demander, office):
     public = make_demand(demander, status=DemandStatus.PUBLISHED, office=office, title="公开需求")
-    make_demand(demander, status=DemandStatus.PUBLISHED, office=office, title="注册可见",
-                visibility="registered")
+    make_demand(
+        demander,
+        status=DemandStatus.PUBLISHED,
+        office=office,
+        title="注册可见",
+        visibility="registered",
+    )
     make_demand(demander, status=DemandStatus.SUBMITTED, office=office, title="待审核")
     draft = make_demand(demander, title="草稿")
 
@@ -115,16 +126,18 @@ def test_anonymous_list_shows_only_public_demands_and_never_contacts(demander, o
 
 
 def test_registered_users_see_registered_demands(demander, other_demander, office):
-    registered = make_demand(demander, status=DemandStatus.PUBLISHED, office=office,
-                             visibility="registered")
+    registered = make_demand(
+        demander, status=DemandStatus.PUBLISHED, office=office, visibility="registered"
+    )
     ids = [d["id"] for d in api_as(other_demander).get("/api/demands").json()["items"]]
     assert ids == [registered.pk]
     assert Api().get("/api/demands").json()["count"] == 0
 
 
 def test_confidential_budget_is_hidden_from_others(demander, other_demander, office):
-    demand = make_demand(demander, status=DemandStatus.PUBLISHED, office=office,
-                         budget_confidential=True)
+    demand = make_demand(
+        demander, status=DemandStatus.PUBLISHED, office=office, budget_confidential=True
+    )
     outsider = api_as(other_demander).get(f"/api/demands/{demand.pk}").json()
     assert outsider["budget_min"] is None and outsider["budget_max"] is None
     owner = api_as(demander).get(f"/api/demands/{demand.pk}").json()
@@ -147,6 +160,7 @@ def test_token_auth_works_and_a_bad_token_is_401(demander):
 
 
 # --- writing demands and the lifecycle -------------------------------------------------------
+
 
 def test_demander_creates_submits_and_office_reviews_and_publishes(demander, office):
     api = api_as(demander)
@@ -176,7 +190,9 @@ def test_demander_creates_submits_and_office_reviews_and_publishes(demander, off
 
     office_api = api_as(office)
     assert office_api.get(f"/api/demands/{pk}").json()["allowed_transitions"] == [
-        "in_review", "returned", "closed",
+        "in_review",
+        "returned",
+        "closed",
     ]
     for step in ("in_review", "published"):
         response = office_api.post(f"/api/demands/{pk}/transition", {"to": step, "note": "同意"})
@@ -185,8 +201,12 @@ def test_demander_creates_submits_and_office_reviews_and_publishes(demander, off
     assert detail["status"] == "published"
     assert detail["published_at"] is not None
     history = [(t["from_status"], t["to_status"]) for t in detail["transitions"]]
-    assert history == [("", "draft"), ("draft", "submitted"), ("submitted", "in_review"),
-                       ("in_review", "published")]
+    assert history == [
+        ("", "draft"),
+        ("draft", "submitted"),
+        ("submitted", "in_review"),
+        ("in_review", "published"),
+    ]
     assert detail["transitions"][-1]["actor"] == str(office)
     assert detail["transitions"][-1]["note"] == "同意"
 
@@ -217,8 +237,9 @@ def test_disallowed_transition_is_refused_and_changes_nothing(demander, other_de
     # Unknown status: 400.
     assert_error(api.post(f"/api/demands/{demand.pk}/transition", {"to": "bogus"}), 400)
     # Another demander cannot see a submitted demand at all.
-    assert_error(api_as(other_demander).post(f"/api/demands/{demand.pk}/transition",
-                                             {"to": "closed"}), 404)
+    assert_error(
+        api_as(other_demander).post(f"/api/demands/{demand.pk}/transition", {"to": "closed"}), 404
+    )
 
     demand.refresh_from_db()
     assert demand.status == DemandStatus.SUBMITTED
@@ -240,8 +261,9 @@ def test_wrong_types_give_422_and_bad_values_400(demander):
     assert_error(api.post("/api/demands", payload(visibility="everyone")), 422)
     assert_error(api.post("/api/demands", payload(start_date="next week")), 422)
     assert_error(api.post("/api/demands", {"title": "缺字段"}), 422)
-    broken = api.client.post("/api/demands", "{not json", content_type="application/json",
-                             **api.headers)
+    broken = api.client.post(
+        "/api/demands", "{not json", content_type="application/json", **api.headers
+    )
     assert broken.status_code == 400 and "message" in broken.json()
     assert_error(api.get("/api/demands", {"limit": "many"}), 422)
     assert_error(api.get("/api/demands", {"limit": 1000}), 422)
@@ -264,6 +286,7 @@ def test_only_demanders_and_office_create_demands(supplier, pending_demander):
 
 # --- proposals -------------------------------------------------------------------------------
 
+
 def test_supplier_proposes_and_demander_shortlists_then_selects(demander, supplier, office):
     demand = make_demand(demander, status=DemandStatus.PUBLISHED, office=office)
     rival = make_user(Role.SUPPLIER)
@@ -271,26 +294,40 @@ def test_supplier_proposes_and_demander_shortlists_then_selects(demander, suppli
 
     before = supplier_api.get(f"/api/demands/{demand.pk}").json()
     assert before["contact_name"] is None
-    assert_error(supplier_api.post(f"/api/demands/{demand.pk}/proposals",
-                                   {"approach": "x", "price": "-1"}), 400)
-    assert_error(supplier_api.post(f"/api/demands/{demand.pk}/proposals",
-                                   {"approach": "x", "duration_days": "soon"}), 422)
+    assert_error(
+        supplier_api.post(f"/api/demands/{demand.pk}/proposals", {"approach": "x", "price": "-1"}),
+        400,
+    )
+    assert_error(
+        supplier_api.post(
+            f"/api/demands/{demand.pk}/proposals", {"approach": "x", "duration_days": "soon"}
+        ),
+        422,
+    )
     other_solution = make_user(Role.SUPPLIER).organisation.solutions.create(
-        title="别家方案", summary="x")
-    body = assert_error(supplier_api.post(f"/api/demands/{demand.pk}/proposals",
-                                          {"approach": "x", "solution_id": other_solution.pk}), 400)
+        title="别家方案", summary="x"
+    )
+    body = assert_error(
+        supplier_api.post(
+            f"/api/demands/{demand.pk}/proposals",
+            {"approach": "x", "solution_id": other_solution.pk},
+        ),
+        400,
+    )
     assert "solution" in body["errors"]
 
-    first = supplier_api.post(f"/api/demands/{demand.pk}/proposals",
-                              {"approach": "基于深度学习的在线检测", "price": "800000.50",
-                               "duration_days": 90})
+    first = supplier_api.post(
+        f"/api/demands/{demand.pk}/proposals",
+        {"approach": "基于深度学习的在线检测", "price": "800000.50", "duration_days": 90},
+    )
     assert first.status_code == 201, first.content
     assert first.json()["price"] == "800000.50"
     assert first.json()["status"] == "submitted"
     second = rival_api.post(f"/api/demands/{demand.pk}/proposals", {"approach": "传统机器视觉"})
     assert second.status_code == 201
-    assert_error(supplier_api.post(f"/api/demands/{demand.pk}/proposals", {"approach": "再来"}),
-                 409)
+    assert_error(
+        supplier_api.post(f"/api/demands/{demand.pk}/proposals", {"approach": "再来"}), 409
+    )
 
     # Having answered, the supplier sees the contacts.
     assert supplier_api.get(f"/api/demands/{demand.pk}").json()["contact_name"] == "王工"
@@ -325,8 +362,9 @@ def test_supplier_proposes_and_demander_shortlists_then_selects(demander, suppli
 
 def test_supplier_withdraws_and_demander_declines(demander, supplier, office):
     demand = make_demand(demander, status=DemandStatus.PUBLISHED, office=office)
-    proposal = api_as(supplier).post(f"/api/demands/{demand.pk}/proposals",
-                                     {"approach": "方案"}).json()
+    proposal = (
+        api_as(supplier).post(f"/api/demands/{demand.pk}/proposals", {"approach": "方案"}).json()
+    )
     withdrawn = api_as(supplier).post(f"/api/proposals/{proposal['id']}/withdraw")
     assert withdrawn.json()["status"] == "withdrawn"
     assert_error(api_as(demander).post(f"/api/proposals/{proposal['id']}/decline"), 409)
@@ -334,25 +372,31 @@ def test_supplier_withdraws_and_demander_declines(demander, supplier, office):
 
 def test_cannot_propose_to_a_draft_or_as_demander(demander, supplier, office):
     published = make_demand(demander, status=DemandStatus.PUBLISHED, office=office)
-    assert_error(api_as(demander).post(f"/api/demands/{published.pk}/proposals",
-                                       {"approach": "x"}), 403)
+    assert_error(
+        api_as(demander).post(f"/api/demands/{published.pk}/proposals", {"approach": "x"}), 403
+    )
     draft = make_demand(demander)
-    assert_error(api_as(supplier).post(f"/api/demands/{draft.pk}/proposals",
-                                       {"approach": "x"}), 404)
+    assert_error(
+        api_as(supplier).post(f"/api/demands/{draft.pk}/proposals", {"approach": "x"}), 404
+    )
     assert not Proposal.objects.exists()
 
 
 # --- demand lists ----------------------------------------------------------------------------
+
 
 def test_office_compiles_and_publishes_a_list(demander, office):
     published = make_demand(demander, status=DemandStatus.PUBLISHED, office=office)
     submitted = make_demand(demander, status=DemandStatus.SUBMITTED, office=office)
     api = api_as(office)
 
-    assert_error(api_as(demander).post("/api/demand-lists",
-                                       {"name": "不该有的清单", "year": 2025}), 403)
-    created = api.post("/api/demand-lists", {"name": "2025年人工智能应用场景需求清单",
-                                             "year": 2025, "issuer": "专班"})
+    assert_error(
+        api_as(demander).post("/api/demand-lists", {"name": "不该有的清单", "year": 2025}), 403
+    )
+    created = api.post(
+        "/api/demand-lists",
+        {"name": "2025年人工智能应用场景需求清单", "year": 2025, "issuer": "专班"},
+    )
     assert created.status_code == 201, created.content
     list_id = created.json()["id"]
     assert created.json()["status"] == "draft"
@@ -362,8 +406,9 @@ def test_office_compiles_and_publishes_a_list(demander, office):
     assert_error(Api().get(f"/api/demand-lists/{list_id}"), 404)
     assert_error(api.post(f"/api/demand-lists/{list_id}/publish"), 400)  # empty list
 
-    body = assert_error(api.post(f"/api/demand-lists/{list_id}/items",
-                                 {"demand_ids": [submitted.pk]}), 400)
+    body = assert_error(
+        api.post(f"/api/demand-lists/{list_id}/items", {"demand_ids": [submitted.pk]}), 400
+    )
     assert CHINESE.search(body["message"])
     assert_error(api.post(f"/api/demand-lists/{list_id}/items", {"demand_ids": [999999]}), 400)
     assert_error(api.post(f"/api/demand-lists/{list_id}/items", {"demand_ids": "1"}), 422)
@@ -388,6 +433,7 @@ def test_office_compiles_and_publishes_a_list(demander, office):
 
 # --- pagination, filters, queries ------------------------------------------------------------
 
+
 @pytest.fixture
 def many_demands(demander, office):
     """Five published demands in two sectors, one of them demo data."""
@@ -395,10 +441,12 @@ def many_demands(demander, office):
     for n in range(5):
         overrides = {"title": f"场景{n}"}
         if n >= 3:
-            overrides.update(sector=Sector.objects.get(code="healthcare").pk,
-                             title=f"医疗影像场景{n}")
-        demands.append(make_demand(demander, status=DemandStatus.PUBLISHED, office=office,
-                                   **overrides))
+            overrides.update(
+                sector=Sector.objects.get(code="healthcare").pk, title=f"医疗影像场景{n}"
+            )
+        demands.append(
+            make_demand(demander, status=DemandStatus.PUBLISHED, office=office, **overrides)
+        )
     Demand.objects.filter(pk=demands[0].pk).update(is_demo=True)
     return demands
 
@@ -431,8 +479,13 @@ def test_filters(many_demands, demander, office):
 
 def test_demand_list_query_count_is_constant(demander, office, django_assert_max_num_queries):
     for n in range(30):
-        make_demand(demander, status=DemandStatus.PUBLISHED, office=office, title=f"场景{n}",
-                    tag_names=f"标签{n}、大模型")
+        make_demand(
+            demander,
+            status=DemandStatus.PUBLISHED,
+            office=office,
+            title=f"场景{n}",
+            tag_names=f"标签{n}、大模型",
+        )
     anonymous = Api()
     with django_assert_max_num_queries(4):
         body = anonymous.get("/api/demands", {"limit": 50}).json()
@@ -447,8 +500,12 @@ def test_demand_list_query_count_is_constant(demander, office, django_assert_max
 
 def test_demand_stats(demander, office):
     make_demand(demander, status=DemandStatus.PUBLISHED, office=office)
-    make_demand(demander, status=DemandStatus.PUBLISHED, office=office,
-                sector=Sector.objects.get(code="healthcare").pk)
+    make_demand(
+        demander,
+        status=DemandStatus.PUBLISHED,
+        office=office,
+        sector=Sector.objects.get(code="healthcare").pk,
+    )
     make_demand(demander, status=DemandStatus.IN_TALKS, office=office)
     make_demand(demander, status=DemandStatus.PUBLISHED, office=office, visibility="registered")
     make_demand(demander, status=DemandStatus.SUBMITTED, office=office)
@@ -471,10 +528,17 @@ def test_demand_stats(demander, office):
 
 # --- solutions and suppliers -----------------------------------------------------------------
 
+
 def solution_payload(**overrides) -> dict:
-    data = {"title": "工业视觉质检平台", "summary": "小样本缺陷检测",
-            "description": "支持多种缺陷类型", "sectors": ["manufacturing"],
-            "maturity": "product", "price_from": "200000", "tags": ["机器视觉"]}
+    data = {
+        "title": "工业视觉质检平台",
+        "summary": "小样本缺陷检测",
+        "description": "支持多种缺陷类型",
+        "sectors": ["manufacturing"],
+        "maturity": "product",
+        "price_from": "200000",
+        "tags": ["机器视觉"],
+    }
     data.update(overrides)
     return data
 
@@ -482,8 +546,12 @@ def solution_payload(**overrides) -> dict:
 def test_supplier_publishes_a_solution_with_cases(supplier, demander):
     api = api_as(supplier)
     Certification.objects.create(organisation=supplier.organisation, name="高新技术企业")
-    AlgorithmFiling.objects.create(organisation=supplier.organisation, kind="generative",
-                                   name="质检大模型", number="Jiangsu-001")
+    AlgorithmFiling.objects.create(
+        organisation=supplier.organisation,
+        kind="generative",
+        name="质检大模型",
+        number="Jiangsu-001",
+    )
 
     assert_error(api_as(demander).post("/api/solutions", solution_payload()), 403)
     body = assert_error(api.post("/api/solutions", solution_payload(sectors=["nope"])), 400)
@@ -499,22 +567,34 @@ def test_supplier_publishes_a_solution_with_cases(supplier, demander):
     assert solution["filings"][0]["number"] == "Jiangsu-001"
     pk = solution["id"]
 
-    case = api.post(f"/api/solutions/{pk}/cases",
-                    {"customer": "某汽车零部件厂", "customer_sector": "manufacturing",
-                     "year": 2024, "outcome": "漏检率下降90%",
-                     "metrics": [{"name": "检出率", "value": "99.2%"}]})
+    case = api.post(
+        f"/api/solutions/{pk}/cases",
+        {
+            "customer": "某汽车零部件厂",
+            "customer_sector": "manufacturing",
+            "year": 2024,
+            "outcome": "漏检率下降90%",
+            "metrics": [{"name": "检出率", "value": "99.2%"}],
+        },
+    )
     assert case.status_code == 201, case.content
     assert case.json()["metrics"] == [{"name": "检出率", "value": "99.2%"}]
-    assert_error(api.post(f"/api/solutions/{pk}/cases",
-                          {"customer": "x", "outcome": "y", "customer_sector": "nope"}), 400)
+    assert_error(
+        api.post(
+            f"/api/solutions/{pk}/cases",
+            {"customer": "x", "outcome": "y", "customer_sector": "nope"},
+        ),
+        400,
+    )
 
     patched = api.patch(f"/api/solutions/{pk}", {"summary": "少样本缺陷检测"})
     assert patched.status_code == 200, patched.content
     assert patched.json()["summary"] == "少样本缺陷检测"
     assert patched.json()["tags"] == ["机器视觉"]
     assert patched.json()["sectors"][0]["code"] == "manufacturing"
-    assert_error(api_as(make_user(Role.SUPPLIER)).patch(f"/api/solutions/{pk}",
-                                                        {"title": "抢来的"}), 403)
+    assert_error(
+        api_as(make_user(Role.SUPPLIER)).patch(f"/api/solutions/{pk}", {"title": "抢来的"}), 403
+    )
 
     detail = Api().get(f"/api/solutions/{pk}").json()
     assert detail["cases"][0]["customer_sector"]["code"] == "manufacturing"
@@ -522,8 +602,7 @@ def test_supplier_publishes_a_solution_with_cases(supplier, demander):
     assert Api().get("/api/solutions", {"sector": "healthcare"}).json()["count"] == 0
     assert Api().get("/api/solutions", {"tag": "机器视觉"}).json()["count"] == 1
     assert Api().get("/api/solutions", {"q": "多种缺陷"}).json()["count"] == 1
-    assert Api().get("/api/solutions",
-                     {"supplier": supplier.organisation_id}).json()["count"] == 1
+    assert Api().get("/api/solutions", {"supplier": supplier.organisation_id}).json()["count"] == 1
 
     # Unpublished: the public no longer sees it; its supplier still does.
     api.patch(f"/api/solutions/{pk}", {"is_published": False})
@@ -549,13 +628,20 @@ def test_suppliers_with_solution_counts(supplier, django_assert_max_num_queries)
 
 # --- roadshows -------------------------------------------------------------------------------
 
+
 def test_roadshow_creation_and_registration(demander, supplier, office):
     demand = make_demand(demander, status=DemandStatus.PUBLISHED, office=office)
     draft = make_demand(demander)
     api = api_as(office)
-    body = {"title": "制造业AI路演", "starts_at": "2026-05-20T14:00:00+08:00",
-            "venue": "苏州国际博览中心", "sector": "manufacturing", "area": "sip",
-            "capacity": 1, "demand_ids": [demand.pk]}
+    body = {
+        "title": "制造业AI路演",
+        "starts_at": "2026-05-20T14:00:00+08:00",
+        "venue": "苏州国际博览中心",
+        "sector": "manufacturing",
+        "area": "sip",
+        "capacity": 1,
+        "demand_ids": [demand.pk],
+    }
     assert_error(api_as(supplier).post("/api/roadshows", body), 403)
     assert_error(api.post("/api/roadshows", {**body, "area": "nowhere"}), 400)
     assert_error(api.post("/api/roadshows", {**body, "starts_at": "someday"}), 422)
@@ -602,7 +688,8 @@ def test_office_imports_a_workbook_through_the_api(office):
     response = Client().post(
         "/api/imports/demands",
         {"file": SimpleUploadedFile("list.xlsx", data), "list_name": "API导入清单"},
-        HTTP_AUTHORIZATION=f"Bearer {token_for(office)}")
+        HTTP_AUTHORIZATION=f"Bearer {token_for(office)}",
+    )
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["created"] == 1 and body["demand_list_id"]
@@ -613,10 +700,17 @@ def test_api_import_reports_row_errors_and_writes_nothing(office):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     before = Demand.objects.count()
-    data = _workbook([[1, "好的一行", "某单位", "医疗", "姑苏区", "描述"],
-                      [2, "坏的一行", "某单位", "航天", "姑苏区", "描述"]])
-    response = Client().post("/api/imports/demands", {"file": SimpleUploadedFile("l.xlsx", data)},
-                             HTTP_AUTHORIZATION=f"Bearer {token_for(office)}")
+    data = _workbook(
+        [
+            [1, "好的一行", "某单位", "医疗", "姑苏区", "描述"],
+            [2, "坏的一行", "某单位", "航天", "姑苏区", "描述"],
+        ]
+    )
+    response = Client().post(
+        "/api/imports/demands",
+        {"file": SimpleUploadedFile("l.xlsx", data)},
+        HTTP_AUTHORIZATION=f"Bearer {token_for(office)}",
+    )
     assert response.status_code == 400
     assert "第 3 行" in response.json()["errors"]
     assert Demand.objects.count() == before
@@ -626,14 +720,18 @@ def test_supplier_cannot_import(supplier):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     data = _workbook([[1, "x", "某单位", "医疗", "姑苏区", "描述"]])
-    response = Client().post("/api/imports/demands", {"file": SimpleUploadedFile("l.xlsx", data)},
-                             HTTP_AUTHORIZATION=f"Bearer {token_for(supplier)}")
+    response = Client().post(
+        "/api/imports/demands",
+        {"file": SimpleUploadedFile("l.xlsx", data)},
+        HTTP_AUTHORIZATION=f"Bearer {token_for(supplier)}",
+    )
     assert response.status_code == 403
 
 
 def test_published_list_exports_as_xlsx_and_pdf_without_contacts_for_public(demander, office):
-    demand = make_demand(demander, status=DemandStatus.PUBLISHED, office=office,
-                         contact_phone="0512-99999999")
+    demand = make_demand(
+        demander, status=DemandStatus.PUBLISHED, office=office, contact_phone="0512-99999999"
+    )
     demand_list = services.create_demand_list(actor=office, data={"name": "导出清单", "year": 2026})
     services.add_to_list(actor=office, demand_list=demand_list, demands=[demand])
     services.publish_demand_list(actor=office, demand_list=demand_list)
@@ -643,8 +741,12 @@ def test_published_list_exports_as_xlsx_and_pdf_without_contacts_for_public(dema
 
     from openpyxl import load_workbook
 
-    cells = [str(c) for row in load_workbook(_io.BytesIO(xlsx.content)).active.iter_rows(
-        values_only=True) for c in row if c is not None]
+    cells = [
+        str(c)
+        for row in load_workbook(_io.BytesIO(xlsx.content)).active.iter_rows(values_only=True)
+        for c in row
+        if c is not None
+    ]
     assert demand.title in cells
     assert "0512-99999999" not in cells
     pdf = Client().get(f"/api/demand-lists/{demand_list.pk}/export?format=pdf")

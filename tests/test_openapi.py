@@ -44,18 +44,24 @@ def test_openapi_matches_snapshot(schema):
         SNAPSHOT.parent.mkdir(parents=True, exist_ok=True)
         SNAPSHOT.write_text(_dump(schema), encoding="utf-8")
         return
-    how = ("Run `UPDATE_SNAPSHOTS=1 .venv/bin/python -m pytest tests/test_openapi.py` to "
-           "(re)write tests/snapshots/openapi.json, review the diff and commit it.")
+    how = (
+        "Run `UPDATE_SNAPSHOTS=1 .venv/bin/python -m pytest tests/test_openapi.py` to "
+        "(re)write tests/snapshots/openapi.json, review the diff and commit it."
+    )
     assert SNAPSHOT.exists(), f"No OpenAPI snapshot yet. {how}"
     expected = json.loads(SNAPSHOT.read_text(encoding="utf-8"))
     if schema != expected:
         changed = sorted(
             set(schema["paths"]) ^ set(expected["paths"])
-            | {p for p in set(schema["paths"]) & set(expected["paths"])
-               if schema["paths"][p] != expected["paths"][p]}
+            | {
+                p
+                for p in set(schema["paths"]) & set(expected["paths"])
+                if schema["paths"][p] != expected["paths"][p]
+            }
         )
         components = sorted(
-            name for name in set(schema.get("components", {}).get("schemas", {}))
+            name
+            for name in set(schema.get("components", {}).get("schemas", {}))
             | set(expected.get("components", {}).get("schemas", {}))
             if schema.get("components", {}).get("schemas", {}).get(name)
             != expected.get("components", {}).get("schemas", {}).get(name)
@@ -98,4 +104,3 @@ def test_error_responses_use_error_out(schema):
                 if media.get("schema", {}).get("$ref") != "#/components/schemas/ErrorOut":
                     wrong.append(f"{method.upper()} {path} {code}")
     assert not wrong, f"Error responses not declared with ErrorOut: {wrong}"
-

@@ -10,9 +10,16 @@ from .factories import PASSWORD, demand_data, make_demand
 
 pytestmark = pytest.mark.django_db
 
-PUBLIC_PAGES = ["core:home", "scenarios:demand_list", "scenarios:list_index",
-                "scenarios:solution_list", "scenarios:supplier_list", "scenarios:roadshow_list",
-                "accounts:login", "accounts:register"]
+PUBLIC_PAGES = [
+    "core:home",
+    "scenarios:demand_list",
+    "scenarios:list_index",
+    "scenarios:solution_list",
+    "scenarios:supplier_list",
+    "scenarios:roadshow_list",
+    "accounts:login",
+    "accounts:register",
+]
 
 
 def login(client, user):
@@ -32,8 +39,10 @@ def test_pages_render_for_each_role(client, request, who, demander, office):
     user = request.getfixturevalue(who)
     demand = make_demand(demander, status=DemandStatus.PUBLISHED, office=office)
     login(client, user)
-    for url in [reverse(n) for n in PUBLIC_PAGES[:6]] + [reverse("scenarios:my"),
-                                                         demand.get_absolute_url()]:
+    for url in [reverse(n) for n in PUBLIC_PAGES[:6]] + [
+        reverse("scenarios:my"),
+        demand.get_absolute_url(),
+    ]:
         assert client.get(url).status_code == 200, url
 
 
@@ -45,8 +54,9 @@ def test_anonymous_list_hides_unpublished_and_detail_404s(client, demander):
 
 
 def test_public_detail_never_shows_contact(client, demander, office):
-    demand = make_demand(demander, status=DemandStatus.PUBLISHED, office=office,
-                         contact_phone="0512-12345678")
+    demand = make_demand(
+        demander, status=DemandStatus.PUBLISHED, office=office, contact_phone="0512-12345678"
+    )
     body = client.get(demand.get_absolute_url()).content.decode()
     assert "0512-12345678" not in body
     login(client, demander)
@@ -56,8 +66,7 @@ def test_public_detail_never_shows_contact(client, demander, office):
 def test_list_filters_and_htmx_partial(client, demander, office):
     make_demand(demander, status=DemandStatus.PUBLISHED, office=office, title="医院病历质控")
     make_demand(demander, status=DemandStatus.PUBLISHED, office=office, title="产线缺陷检测")
-    response = client.get(reverse("scenarios:demand_list"), {"q": "病历"},
-                          HTTP_HX_REQUEST="true")
+    response = client.get(reverse("scenarios:demand_list"), {"q": "病历"}, HTTP_HX_REQUEST="true")
     body = response.content.decode()
     assert "医院病历质控" in body and "产线缺陷检测" not in body
     assert "<html" not in body  # a fragment for HTMX
@@ -74,8 +83,9 @@ def test_list_paginates(client, demander, office, settings):
 
 def test_demander_creates_and_submits_from_the_form(client, demander):
     login(client, demander)
-    response = client.post(reverse("scenarios:demand_create"),
-                           demand_data(title="仓储机器人调度", submit_now="1"))
+    response = client.post(
+        reverse("scenarios:demand_create"), demand_data(title="仓储机器人调度", submit_now="1")
+    )
     demand = Demand.objects.get(title="仓储机器人调度")
     assert response.status_code == 302
     assert demand.status == DemandStatus.SUBMITTED
@@ -84,8 +94,9 @@ def test_demander_creates_and_submits_from_the_form(client, demander):
 
 def test_bad_form_input_shows_chinese_errors_and_saves_nothing(client, demander):
     login(client, demander)
-    response = client.post(reverse("scenarios:demand_create"),
-                           demand_data(budget_min="900000", budget_max="100"))
+    response = client.post(
+        reverse("scenarios:demand_create"), demand_data(budget_min="900000", budget_max="100")
+    )
     assert response.status_code == 200
     assert "预算上限不能低于预算下限" in response.content.decode()
     assert not Demand.objects.exists()
@@ -104,8 +115,9 @@ def test_office_publishes_through_transition_buttons(client, demander, office):
 def test_refused_transition_changes_nothing(client, demander, office):
     demand = make_demand(demander, status=DemandStatus.SUBMITTED, office=office)
     login(client, demander)
-    response = client.post(reverse("scenarios:demand_transition", args=[demand.pk]),
-                           {"to": "in_review"}, follow=True)
+    response = client.post(
+        reverse("scenarios:demand_transition", args=[demand.pk]), {"to": "in_review"}, follow=True
+    )
     assert "您无权执行该状态变更" in response.content.decode()
     demand.refresh_from_db()
     assert demand.status == DemandStatus.SUBMITTED
@@ -114,8 +126,10 @@ def test_refused_transition_changes_nothing(client, demander, office):
 def test_supplier_proposes_and_demander_shortlists(client, demander, office, supplier):
     demand = make_demand(demander, status=DemandStatus.PUBLISHED, office=office)
     login(client, supplier)
-    client.post(reverse("scenarios:proposal_create", args=[demand.pk]),
-                {"approach": "基于深度学习的在线检测", "price": "800000", "duration_days": "90"})
+    client.post(
+        reverse("scenarios:proposal_create", args=[demand.pk]),
+        {"approach": "基于深度学习的在线检测", "price": "800000", "duration_days": "90"},
+    )
     proposal = Proposal.objects.get(demand=demand)
     login(client, demander)
     client.post(reverse("scenarios:proposal_action", args=[proposal.pk, "shortlist"]))
@@ -153,17 +167,26 @@ def test_login_is_throttled_after_repeated_failures(client, demander, settings):
     settings.LOGIN_MAX_FAILURES = 3
     for _ in range(3):
         client.post(reverse("accounts:login"), {"username": "demander", "password": "wrong"})
-    response = client.post(reverse("accounts:login"),
-                           {"username": "demander", "password": PASSWORD})
+    response = client.post(
+        reverse("accounts:login"), {"username": "demander", "password": PASSWORD}
+    )
     assert "登录失败次数过多" in response.content.decode()
     assert "_auth_user_id" not in client.session
 
 
 def test_registration_waits_for_review(client, citypack):
-    response = client.post(reverse("accounts:register"), {
-        "name": "苏州某智能科技有限公司", "kind": "supplier", "display_name": "李四",
-        "contact_phone": "13800000000", "username": "newsupplier",
-        "password": "Str0ng-pass-2026"}, follow=True)
+    response = client.post(
+        reverse("accounts:register"),
+        {
+            "name": "苏州某智能科技有限公司",
+            "kind": "supplier",
+            "display_name": "李四",
+            "contact_phone": "13800000000",
+            "username": "newsupplier",
+            "password": "Str0ng-pass-2026",
+        },
+        follow=True,
+    )
     assert "等待专班办公室审核" in response.content.decode()
     assert client.get(reverse("scenarios:solution_create"), follow=True).status_code == 200
 
@@ -182,8 +205,9 @@ def test_office_uploads_a_messy_workbook_and_sees_row_errors(client, office):
     buf = io.BytesIO()
     wb.save(buf)
     login(client, office)
-    response = client.post(reverse("scenarios:import_demands"),
-                           {"file": SimpleUploadedFile("l.xlsx", buf.getvalue())})
+    response = client.post(
+        reverse("scenarios:import_demands"), {"file": SimpleUploadedFile("l.xlsx", buf.getvalue())}
+    )
     body = response.content.decode()
     assert "导入失败" in body and "航天" in body
     assert not Demand.objects.exists()
@@ -199,4 +223,7 @@ def test_list_downloads_from_the_page(client, demander, office):
     pdf = client.get(reverse("scenarios:list_export", args=[demand_list.pk, "pdf"]))
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
     assert "filename*=UTF-8''" in pdf["Content-Disposition"]
-    assert client.get(reverse("scenarios:list_export", args=[demand_list.pk, "exe"])).status_code == 404
+    assert (
+        client.get(reverse("scenarios:list_export", args=[demand_list.pk, "exe"])).status_code
+        == 404
+    )

@@ -26,8 +26,16 @@ from aiplus.scenarios.models import Demand, DemandList, DemandTransition
 
 from .factories import make_demand
 
-HEADER = ["序号", "场景名称", "需求单位", "所属领域", "所在板块", "需求方类型", "需求描述",
-          "预算（万元）"]
+HEADER = [
+    "序号",
+    "场景名称",
+    "需求单位",
+    "所属领域",
+    "所在板块",
+    "需求方类型",
+    "需求描述",
+    "预算（万元）",
+]
 
 
 def xlsx(rows: list[list], *, title: str | None = None, blank_rows: int = 0) -> bytes:
@@ -47,12 +55,26 @@ def xlsx(rows: list[list], *, title: str | None = None, blank_rows: int = 0) -> 
 
 
 def good_row(n: int, title: str = "注塑件表面缺陷视觉检测", **kw) -> list:
-    values = {"title": title, "demander": "苏州测试精密制造有限公司", "sector": "制造",
-              "area": "苏州工业园区", "type": "制造业龙头企业",
-              "pain": "人工目检漏检率高，需要机器视觉替代人工。", "budget": "50-120"}
+    values = {
+        "title": title,
+        "demander": "苏州测试精密制造有限公司",
+        "sector": "制造",
+        "area": "苏州工业园区",
+        "type": "制造业龙头企业",
+        "pain": "人工目检漏检率高，需要机器视觉替代人工。",
+        "budget": "50-120",
+    }
     values.update(kw)
-    return [n, values["title"], values["demander"], values["sector"], values["area"],
-            values["type"], values["pain"], values["budget"]]
+    return [
+        n,
+        values["title"],
+        values["demander"],
+        values["sector"],
+        values["area"],
+        values["type"],
+        values["pain"],
+        values["budget"],
+    ]
 
 
 def sheet_rows(data: bytes) -> list[tuple]:
@@ -61,21 +83,64 @@ def sheet_rows(data: bytes) -> list[tuple]:
 
 # --- import --------------------------------------------------------------------------------
 
-MESSY_HEADER = ["序 号", "需求单位 ", "场景名称\u3000", "所属领域（Ｓｅｃｔｏｒ）", "地区",
-                "单位类型", "痛点", "预算（万元）", "技术方向", "联系人", "联系电话"]
+MESSY_HEADER = [
+    "序 号",
+    "需求单位 ",
+    "场景名称\u3000",
+    "所属领域（Ｓｅｃｔｏｒ）",
+    "地区",
+    "单位类型",
+    "痛点",
+    "预算（万元）",
+    "技术方向",
+    "联系人",
+    "联系电话",
+]
 
 
 def messy_workbook() -> bytes:
     rows = [
         MESSY_HEADER,
-        [1, "苏州测试精密制造有限公司", "注塑件表面缺陷视觉检测", "人工智能+制造", "苏州工业园区",
-         "制造业龙头企业", "人工目检漏检率高，夜班质量波动大。", "50～120万元",
-         "机器视觉、缺陷检测", "王工", 13800000000],
+        [
+            1,
+            "苏州测试精密制造有限公司",
+            "注塑件表面缺陷视觉检测",
+            "人工智能+制造",
+            "苏州工业园区",
+            "制造业龙头企业",
+            "人工目检漏检率高，夜班质量波动大。",
+            "50～120万元",
+            "机器视觉、缺陷检测",
+            "王工",
+            13800000000,
+        ],
         [None] * len(MESSY_HEADER),
-        [2, "苏州测试第一医院", "影像辅助诊断", "医疗", "姑苏区", None,
-         "放射科阅片压力大。", 80, "大模型", None, None],
-        [3, "苏州测试第一医院", "智能导诊", "医疗", "吴中", "", "门诊挂号排队时间长。",
-         "保密", None, "李医生", "0512-12345678"],
+        [
+            2,
+            "苏州测试第一医院",
+            "影像辅助诊断",
+            "医疗",
+            "姑苏区",
+            None,
+            "放射科阅片压力大。",
+            80,
+            "大模型",
+            None,
+            None,
+        ],
+        [
+            3,
+            "苏州测试第一医院",
+            "智能导诊",
+            "医疗",
+            "吴中",
+            "",
+            "门诊挂号排队时间长。",
+            "保密",
+            None,
+            "李医生",
+            "0512-12345678",
+        ],
     ]
     wb = Workbook()
     ws = wb.active
@@ -128,20 +193,23 @@ def test_messy_workbook_imports(office):
     transitions = DemandTransition.objects.filter(demand__in=demands)
     assert transitions.count() == 3
     assert {(t.from_status, t.to_status, t.note) for t in transitions} == {
-        ("", "published", "导入")}
+        ("", "published", "导入")
+    }
     entries = AuditEntry.objects.filter(action="demand.import")
     assert entries.count() == 1
     assert entries.get().after["count"] == 3
 
 
 def test_bad_rows_are_all_reported_and_nothing_is_written(office):
-    data = xlsx([
-        HEADER,
-        good_row(1, demander="新单位甲"),
-        good_row(2, sector="航天", demander="新单位乙"),
-        good_row(3, pain="", budget="120-50", demander="新单位丙"),
-        good_row(4, area="园区", demander="新单位丁"),
-    ])
+    data = xlsx(
+        [
+            HEADER,
+            good_row(1, demander="新单位甲"),
+            good_row(2, sector="航天", demander="新单位乙"),
+            good_row(3, pain="", budget="120-50", demander="新单位丙"),
+            good_row(4, area="园区", demander="新单位丁"),
+        ]
+    )
     demands_before = Demand.objects.count()
     orgs_before = Organisation.objects.count()
 
@@ -193,8 +261,11 @@ def test_non_office_refused(demander, supplier):
 
 def test_import_into_named_list(office):
     rows = [HEADER] + [good_row(i, title=f"场景{i}") for i in range(1, 6)]
-    result = import_demands_xlsx(actor=office, file=xlsx(rows, title="清单", blank_rows=1),
-                                 list_name="2025年第一批场景需求清单")
+    result = import_demands_xlsx(
+        actor=office,
+        file=xlsx(rows, title="清单", blank_rows=1),
+        list_name="2025年第一批场景需求清单",
+    )
     demand_list = result.demand_list
     assert demand_list is not None and demand_list.status == ListStatus.DRAFT
     assert demand_list.name == "2025年第一批场景需求清单"
@@ -208,19 +279,45 @@ def test_import_into_named_list(office):
 
 def test_draft_import_cannot_go_into_a_list(office):
     with pytest.raises(ServiceError, match="只能把已发布的需求加入清单"):
-        import_demands_xlsx(actor=office, file=xlsx([HEADER, good_row(1)]),
-                            status=DemandStatus.DRAFT, list_name="草稿清单")
-    result = import_demands_xlsx(actor=office, file=xlsx([HEADER, good_row(1)]),
-                                 status=DemandStatus.DRAFT)
+        import_demands_xlsx(
+            actor=office,
+            file=xlsx([HEADER, good_row(1)]),
+            status=DemandStatus.DRAFT,
+            list_name="草稿清单",
+        )
+    result = import_demands_xlsx(
+        actor=office, file=xlsx([HEADER, good_row(1)]), status=DemandStatus.DRAFT
+    )
     demand = Demand.objects.get(pk=result.demand_ids[0])
     assert demand.status == DemandStatus.DRAFT and demand.published_at is None
 
 
 def test_separate_min_max_columns_and_yuan_header(office):
-    header = ["项目名称", "需求方", "行业", "板块", "需求内容", "需求方类型", "预算下限（万元）",
-              "预算金额（元）"]
-    data = xlsx([header, ["调度优化", "苏州测试电网公司", "能源", "苏州高新区", "负荷预测难",
-                          "国企", "30", "1,500,000"]])
+    header = [
+        "项目名称",
+        "需求方",
+        "行业",
+        "板块",
+        "需求内容",
+        "需求方类型",
+        "预算下限（万元）",
+        "预算金额（元）",
+    ]
+    data = xlsx(
+        [
+            header,
+            [
+                "调度优化",
+                "苏州测试电网公司",
+                "能源",
+                "苏州高新区",
+                "负荷预测难",
+                "国企",
+                "30",
+                "1,500,000",
+            ],
+        ]
+    )
     result = import_demands_xlsx(actor=office, file=data)
     demand = Demand.objects.get(pk=result.demand_ids[0])
     assert demand.budget_min == Decimal("300000.00")
@@ -229,8 +326,9 @@ def test_separate_min_max_columns_and_yuan_header(office):
 
 def test_existing_organisation_is_reused(office, demander):
     org = demander.organisation
-    result = import_demands_xlsx(actor=office, file=xlsx([HEADER, good_row(1, demander=org.name,
-                                                                           type="")]))
+    result = import_demands_xlsx(
+        actor=office, file=xlsx([HEADER, good_row(1, demander=org.name, type="")])
+    )
     demand = Demand.objects.get(pk=result.demand_ids[0])
     assert result.organisations_created == 0
     assert demand.demander == org
@@ -243,23 +341,27 @@ def test_unknown_demander_type_reported(office):
     assert "需求方类型" in str(info.value.errors[0])
 
 
-@pytest.mark.parametrize(("cell", "multiplier", "expected"), [
-    ("50～120万元", 1, (Decimal("500000.00"), Decimal("1200000.00"), False)),
-    ("50-120", 10000, (Decimal("500000.00"), Decimal("1200000.00"), False)),
-    ("５０－１２０", 10000, (Decimal("500000.00"), Decimal("1200000.00"), False)),
-    ("1,200,000元", 10000, (Decimal("1200000.00"), Decimal("1200000.00"), False)),
-    ("80万以内", 1, (None, Decimal("800000.00"), False)),
-    ("保密", 10000, (None, None, True)),
-    (12.5, 10000, (Decimal("125000.00"), Decimal("125000.00"), False)),
-    (None, 1, (None, None, False)),
-])
+@pytest.mark.parametrize(
+    ("cell", "multiplier", "expected"),
+    [
+        ("50～120万元", 1, (Decimal("500000.00"), Decimal("1200000.00"), False)),
+        ("50-120", 10000, (Decimal("500000.00"), Decimal("1200000.00"), False)),
+        ("５０－１２０", 10000, (Decimal("500000.00"), Decimal("1200000.00"), False)),
+        ("1,200,000元", 10000, (Decimal("1200000.00"), Decimal("1200000.00"), False)),
+        ("80万以内", 1, (None, Decimal("800000.00"), False)),
+        ("保密", 10000, (None, None, True)),
+        (12.5, 10000, (Decimal("125000.00"), Decimal("125000.00"), False)),
+        (None, 1, (None, None, False)),
+    ],
+)
 def test_parse_budget(cell, multiplier, expected):
     assert parse_budget(cell, Decimal(multiplier)) == expected
 
 
 def test_large_import_uses_a_bounded_number_of_queries(office, django_assert_max_num_queries):
-    rows = [HEADER] + [good_row(i, title=f"场景{i}", demander=f"单位{i % 50}制造有限公司")
-                       for i in range(1, 2001)]
+    rows = [HEADER] + [
+        good_row(i, title=f"场景{i}", demander=f"单位{i % 50}制造有限公司") for i in range(1, 2001)
+    ]
     data = xlsx(rows)
     # SQLite caps parameters per statement, so inserts come in batches of ~30 rows; the
     # point is that nothing runs once per row (that would be thousands of queries).
@@ -272,6 +374,7 @@ def test_large_import_uses_a_bounded_number_of_queries(office, django_assert_max
 
 # --- export --------------------------------------------------------------------------------
 
+
 def test_export_round_trip(office):
     result = import_demands_xlsx(actor=office, file=messy_workbook())
     demands = Demand.objects.filter(pk__in=result.demand_ids).order_by("pk")
@@ -279,8 +382,18 @@ def test_export_round_trip(office):
 
     rows = sheet_rows(data)
     assert rows[0][0] == "2025年苏州市人工智能应用场景需求清单"
-    assert rows[1][:10] == ("序号", "场景名称", "需求单位", "所属领域", "所在板块", "需求方类型",
-                            "需求描述", "建设目标", "预算（万元）", "状态")
+    assert rows[1][:10] == (
+        "序号",
+        "场景名称",
+        "需求单位",
+        "所属领域",
+        "所在板块",
+        "需求方类型",
+        "需求描述",
+        "建设目标",
+        "预算（万元）",
+        "状态",
+    )
     assert rows[2][8] == "50-120"
     assert rows[4][8] == "保密"
 
@@ -290,15 +403,28 @@ def test_export_round_trip(office):
     assert again.organisations_created == 0
     for original, copy in zip(demands, copies, strict=True):
         assert (copy.budget_min, copy.budget_max, copy.budget_confidential) == (
-            original.budget_min, original.budget_max, original.budget_confidential)
+            original.budget_min,
+            original.budget_max,
+            original.budget_confidential,
+        )
         assert (copy.sector, copy.area, copy.demander_type, copy.demander) == (
-            original.sector, original.area, original.demander_type, original.demander)
+            original.sector,
+            original.area,
+            original.demander_type,
+            original.demander,
+        )
 
 
 def test_export_neutralises_formulas(office, demander):
     evil = '=HYPERLINK("http://evil.example","点我")'
-    demand = make_demand(demander, status=DemandStatus.PUBLISHED, office=office, title=evil,
-                         pain_point="+cmd|' /C calc'!A0", goals="@SUM(1+1)")
+    demand = make_demand(
+        demander,
+        status=DemandStatus.PUBLISHED,
+        office=office,
+        title=evil,
+        pain_point="+cmd|' /C calc'!A0",
+        goals="@SUM(1+1)",
+    )
     data = export_demands_xlsx(demands=[demand], title="导出")
     sheet = load_workbook(io.BytesIO(data)).active
     title_cell, pain_cell, goals_cell = sheet["B3"], sheet["G3"], sheet["H3"]
@@ -312,8 +438,9 @@ def test_export_neutralises_formulas(office, demander):
 
 
 def test_contact_columns_only_when_asked(office, demander):
-    demand = make_demand(demander, status=DemandStatus.PUBLISHED, office=office,
-                         budget_confidential="on")
+    demand = make_demand(
+        demander, status=DemandStatus.PUBLISHED, office=office, budget_confidential="on"
+    )
     plain = sheet_rows(export_demands_xlsx(demands=[demand], title="导出"))
     assert "联系人" not in plain[1] and "联系电话" not in plain[1]
     assert "王工" not in plain[2]
@@ -325,14 +452,16 @@ def test_contact_columns_only_when_asked(office, demander):
 
 
 def test_export_avoids_n_plus_one(office, django_assert_max_num_queries):
-    rows = [HEADER] + [good_row(i, title=f"场景{i}", demander=f"单位{i}制造有限公司")
-                       for i in range(1, 31)]
+    rows = [HEADER] + [
+        good_row(i, title=f"场景{i}", demander=f"单位{i}制造有限公司") for i in range(1, 31)
+    ]
     import_demands_xlsx(actor=office, file=xlsx(rows))
     with django_assert_max_num_queries(1):
         export_demands_xlsx(demands=Demand.objects.all(), title="全部")
 
 
 # --- PDF -----------------------------------------------------------------------------------
+
 
 def test_cjk_font_found(monkeypatch, tmp_path):
     assert cjk_font_path().is_file()
@@ -346,10 +475,12 @@ def test_cjk_font_found(monkeypatch, tmp_path):
 
 
 def test_list_pdf(office):
-    rows = [HEADER] + [good_row(i, title=f"场景{i:02d}", pain="需求描述很长。" * 40)
-                       for i in range(1, 31)]
-    result = import_demands_xlsx(actor=office, file=xlsx(rows), list_name="2025年苏州测试清单",
-                                 is_demo=True)
+    rows = [HEADER] + [
+        good_row(i, title=f"场景{i:02d}", pain="需求描述很长。" * 40) for i in range(1, 31)
+    ]
+    result = import_demands_xlsx(
+        actor=office, file=xlsx(rows), list_name="2025年苏州测试清单", is_demo=True
+    )
     data = export_list_pdf(demand_list=result.demand_list)
     assert data.startswith(b"%PDF")
 
@@ -374,6 +505,7 @@ def test_empty_list_pdf(office):
 
 
 # --- management commands ---------------------------------------------------------------------
+
 
 def test_import_command(office, tmp_path):
     path = tmp_path / "list.xlsx"
@@ -405,8 +537,14 @@ def test_import_command_refuses_non_office(demander, tmp_path):
 def test_export_command(office, tmp_path):
     result = import_demands_xlsx(actor=office, file=messy_workbook(), list_name="导出清单")
     target = tmp_path / "out.xlsx"
-    call_command("export_demands", "--list", str(result.demand_list.pk), "-o", str(target),
-                 stdout=io.StringIO())
+    call_command(
+        "export_demands",
+        "--list",
+        str(result.demand_list.pk),
+        "-o",
+        str(target),
+        stdout=io.StringIO(),
+    )
     rows = sheet_rows(target.read_bytes())
     assert rows[0][0] == "导出清单"
     assert [r[1] for r in rows[2:]] == ["注塑件表面缺陷视觉检测", "影像辅助诊断", "智能导诊"]
@@ -416,8 +554,15 @@ def test_export_command(office, tmp_path):
     assert len(sheet_rows(everything.read_bytes())) == 2 + 3
 
     pdf = tmp_path / "list.pdf"
-    call_command("export_demands", "--list", str(result.demand_list.pk), "--pdf", "-o", str(pdf),
-                 stdout=io.StringIO())
+    call_command(
+        "export_demands",
+        "--list",
+        str(result.demand_list.pk),
+        "--pdf",
+        "-o",
+        str(pdf),
+        stdout=io.StringIO(),
+    )
     assert pdf.read_bytes().startswith(b"%PDF")
     with pytest.raises(CommandError):
         call_command("export_demands", "--pdf", stdout=io.StringIO())

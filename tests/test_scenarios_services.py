@@ -565,3 +565,23 @@ def test_a_roadshow_not_open_refuses_registrations(office, supplier, published):
     )
     with pytest.raises(Conflict):
         services.register_for_roadshow(actor=supplier, roadshow=show)
+
+
+def test_registered_only_demand_cannot_go_on_a_public_list(demander, office):
+    demand = make_demand(demander, status=S.PUBLISHED, office=office, visibility="registered")
+    demand_list = services.create_demand_list(
+        actor=office, data={"name": "公开清单X", "year": 2026}
+    )
+    with pytest.raises(ServiceError, match="公开可见"):
+        services.add_to_list(actor=office, demand_list=demand_list, demands=[demand])
+    assert not demand_list.items.exists()
+
+
+def test_proposal_on_a_closed_demand_cannot_be_shortlisted(demander, office, supplier):
+    demand = make_demand(demander, status=S.PUBLISHED, office=office)
+    proposal = services.submit_proposal(actor=supplier, demand=demand, data={"approach": "方案"})
+    services.transition_demand(actor=demander, demand=demand, to_status=S.CLOSED, note="需求取消")
+    with pytest.raises(Conflict):
+        services.shortlist_proposal(actor=demander, proposal=proposal)
+    proposal.refresh_from_db()
+    assert proposal.status == "submitted"

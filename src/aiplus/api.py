@@ -19,7 +19,6 @@ from ninja.security import django_auth
 from aiplus.core.auth import BearerToken
 from aiplus.core.errors import ServiceError
 
-
 bearer = BearerToken()
 AUTH = [bearer, django_auth]
 
@@ -35,8 +34,9 @@ api = NinjaAPI(
 @api.exception_handler(ServiceError)
 def service_error(request, exc: ServiceError):
     errors = exc.as_dict() if hasattr(exc, "as_dict") else exc.errors
-    return api.create_response(request, {"message": exc.message, "errors": errors},
-                               status=exc.status_code)
+    return api.create_response(
+        request, {"message": exc.message, "errors": errors}, status=exc.status_code
+    )
 
 
 @api.exception_handler(NinjaValidationError)
@@ -50,14 +50,16 @@ def validation_error(request, exc: NinjaValidationError):
 
 @api.exception_handler(AuthenticationError)
 def auth_error(request, exc):
-    return api.create_response(request, {"message": "请先登录或提供有效的令牌。", "errors": {}},
-                               status=401)
+    return api.create_response(
+        request, {"message": "请先登录或提供有效的令牌。", "errors": {}}, status=401
+    )
 
 
 @api.exception_handler(Http404)
 def not_found(request, exc):
-    return api.create_response(request, {"message": "对象不存在或无权查看。", "errors": {}},
-                               status=404)
+    return api.create_response(
+        request, {"message": "对象不存在或无权查看。", "errors": {}}, status=404
+    )
 
 
 @api.exception_handler(HttpError)
@@ -65,8 +67,7 @@ def http_error(request, exc: HttpError):
     message = str(exc)
     if message.startswith("Cannot parse request body"):
         message = "请求体不是有效的 JSON。"
-    return api.create_response(request, {"message": message, "errors": {}},
-                               status=exc.status_code)
+    return api.create_response(request, {"message": message, "errors": {}}, status=exc.status_code)
 
 
 def _mount() -> None:

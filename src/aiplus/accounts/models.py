@@ -17,16 +17,28 @@ class Organisation(models.Model):
     name = models.CharField(_("单位名称"), max_length=200, unique=True)
     kind = models.CharField(_("角色"), max_length=32, choices=Role.choices, db_index=True)
     status = models.CharField(
-        _("状态"), max_length=16, choices=OrgStatus.choices, default=OrgStatus.PENDING, db_index=True
+        _("状态"),
+        max_length=16,
+        choices=OrgStatus.choices,
+        default=OrgStatus.PENDING,
+        db_index=True,
     )
     credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True)
     area = models.ForeignKey(
-        "core.Area", verbose_name=_("所在板块"), null=True, blank=True, on_delete=models.PROTECT,
+        "core.Area",
+        verbose_name=_("所在板块"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="organisations",
     )
     demander_type = models.ForeignKey(
-        "core.DemanderType", verbose_name=_("需求方类型"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="organisations",
+        "core.DemanderType",
+        verbose_name=_("需求方类型"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="organisations",
     )
     description = models.TextField(_("简介"), blank=True)
     website = models.URLField(_("网站"), blank=True)
@@ -42,7 +54,8 @@ class Organisation(models.Model):
         verbose_name_plural = _("单位")
         constraints = [
             models.UniqueConstraint(
-                fields=["credit_code"], condition=~models.Q(credit_code=""),
+                fields=["credit_code"],
+                condition=~models.Q(credit_code=""),
                 name="organisation_credit_code_unique",
             )
         ]
@@ -59,8 +72,12 @@ class User(AbstractUser):
     """A person who signs in and acts for one organisation."""
 
     organisation = models.ForeignKey(
-        Organisation, verbose_name=_("所属单位"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="members",
+        Organisation,
+        verbose_name=_("所属单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
     )
     display_name = models.CharField(_("姓名"), max_length=50, blank=True)
     phone = models.CharField(_("手机"), max_length=30, blank=True)

@@ -60,21 +60,36 @@ def register_organisation(
     if errors:
         raise ServiceError("注册信息有误，请修改后重新提交。", errors)
     org = Organisation.objects.create(
-        name=name, kind=kind, credit_code=credit_code, area=area, demander_type=demander_type,
-        description=description, contact_name=display_name, contact_phone=contact_phone,
+        name=name,
+        kind=kind,
+        credit_code=credit_code,
+        area=area,
+        demander_type=demander_type,
+        description=description,
+        contact_name=display_name,
+        contact_phone=contact_phone,
     )
     user = User.objects.create_user(
-        username=username, password=password, email=email, display_name=display_name,
+        username=username,
+        password=password,
+        email=email,
+        display_name=display_name,
         organisation=org,
     )
-    audit.record(actor=user, action="organisation.register", obj=org, summary=name,
-                 after={"kind": kind, "status": org.status})
+    audit.record(
+        actor=user,
+        action="organisation.register",
+        obj=org,
+        summary=name,
+        after={"kind": kind, "status": org.status},
+    )
     return user
 
 
 @transaction.atomic
-def review_organisation(*, actor: User, organisation: Organisation, approve: bool,
-                        note: str = "") -> Organisation:
+def review_organisation(
+    *, actor: User, organisation: Organisation, approve: bool, note: str = ""
+) -> Organisation:
     """The office approves or rejects a registered organisation."""
     if not actor.is_office:
         raise PermissionDenied("只有专班办公室可以审核单位注册。")
@@ -85,8 +100,14 @@ def review_organisation(*, actor: User, organisation: Organisation, approve: boo
     org.status = OrgStatus.APPROVED if approve else OrgStatus.REJECTED
     org.review_note = note[:300]
     org.save(update_fields=["status", "review_note"])
-    audit.record(actor=actor, action="organisation.review", obj=org, summary=org.name,
-                 before={"status": before}, after={"status": org.status, "note": note})
+    audit.record(
+        actor=actor,
+        action="organisation.review",
+        obj=org,
+        summary=org.name,
+        before={"status": before},
+        after={"status": org.status, "note": note},
+    )
     return org
 
 

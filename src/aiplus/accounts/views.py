@@ -22,8 +22,11 @@ def login_view(request):
     if request.method == "POST" and form.is_valid():
         try:
             user = services.authenticate_throttled(
-                request=request, username=form.cleaned_data["username"],
-                password=form.cleaned_data["password"], ip=services.client_ip(request))
+                request=request,
+                username=form.cleaned_data["username"],
+                password=form.cleaned_data["password"],
+                ip=services.client_ip(request),
+            )
         except ServiceError as exc:
             form.add_error(None, exc.message)
         else:
@@ -46,18 +49,27 @@ def register_view(request):
         data = form.cleaned_data
         try:
             user = services.register_organisation(
-                name=data["name"], kind=data["kind"], username=data["username"],
-                password=data["password"], display_name=data["display_name"],
-                email=data["email"], credit_code=data["credit_code"], area=data["area"],
-                demander_type=data["demander_type"], description=data["description"],
-                contact_phone=data["contact_phone"])
+                name=data["name"],
+                kind=data["kind"],
+                username=data["username"],
+                password=data["password"],
+                display_name=data["display_name"],
+                email=data["email"],
+                credit_code=data["credit_code"],
+                area=data["area"],
+                demander_type=data["demander_type"],
+                description=data["description"],
+                contact_phone=data["contact_phone"],
+            )
         except ServiceError as exc:
             form.add_error(None, exc.message)
             for field, msg in exc.errors.items():
                 form.add_error(field if field in form.fields else None, msg)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, "注册成功，请等待专班办公室审核。审核通过后即可使用全部功能。")
+            messages.success(
+                request, "注册成功，请等待专班办公室审核。审核通过后即可使用全部功能。"
+            )
             return redirect("core:home")
     return render(request, "accounts/register.html", {"form": form})
 
@@ -67,9 +79,12 @@ def register_view(request):
 def review_view(request, pk: int):
     org = get_object_or_404(Organisation, pk=pk)
     try:
-        services.review_organisation(actor=request.user, organisation=org,
-                                     approve=request.POST.get("approve") == "1",
-                                     note=request.POST.get("note", ""))
+        services.review_organisation(
+            actor=request.user,
+            organisation=org,
+            approve=request.POST.get("approve") == "1",
+            note=request.POST.get("note", ""),
+        )
     except ServiceError as exc:
         messages.error(request, exc.message)
     else:

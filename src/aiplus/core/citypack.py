@@ -61,8 +61,13 @@ def _sync(model, rows: list[dict], extra) -> tuple[int, int]:
     for position, row in enumerate(rows, start=1):
         if not row.get("code") or not row.get("name"):
             raise ServiceError(f"{model._meta.verbose_name}第 {position} 行缺少 code 或 name。")
-        values = {"name": row["name"], "name_en": row.get("name_en", ""), "position": position,
-                  "source": row.get("source", ""), **extra(row)}
+        values = {
+            "name": row["name"],
+            "name_en": row.get("name_en", ""),
+            "position": position,
+            "source": row.get("source", ""),
+            **extra(row),
+        }
         obj = model.objects.filter(code=row["code"]).first()
         if obj is None:
             model.objects.create(code=row["code"], **values)
@@ -92,8 +97,12 @@ def load_citypack(code_or_path: str | Path) -> LoadResult:
         return result
     tables = [
         ("sectors", Sector, "sectors.csv", lambda r: {"keywords": r.get("keywords", "")}),
-        ("areas", Area, "areas.csv",
-         lambda r: {"kind": r["kind"], "specialisations": _split(r.get("specialisations", ""))}),
+        (
+            "areas",
+            Area,
+            "areas.csv",
+            lambda r: {"kind": r["kind"], "specialisations": _split(r.get("specialisations", ""))},
+        ),
         ("aspects", Aspect, "aspects.csv", lambda r: {}),
         ("demander_types", DemanderType, "demander_types.csv", lambda r: {}),
     ]
@@ -108,7 +117,10 @@ def load_citypack(code_or_path: str | Path) -> LoadResult:
         result.created["tags"] = Tag.objects.count() - before
     CityPack.objects.update_or_create(
         code=meta["code"],
-        defaults={"name": meta["name"], "programme_name": meta.get("programme_name", ""),
-                  "digest": digest},
+        defaults={
+            "name": meta["name"],
+            "programme_name": meta.get("programme_name", ""),
+            "digest": digest,
+        },
     )
     return result

@@ -24,5 +24,8 @@ def platform(request) -> dict:
     role = None
     if user is not None and user.is_authenticated:
         role = "office" if user.is_superuser else user.role
-    return {"city": meta, "platform_title": meta.get("platform_title", "人工智能+城市服务平台"),
-            "user_role": role}
+    return {
+        "city": meta,
+        "platform_title": meta.get("platform_title", "人工智能+城市服务平台"),
+        "user_role": role,
+    }

@@ -38,5 +38,7 @@ class AreaOut(RefOut):
 
 def page(queryset, params: PageParams) -> dict:
     """`{items, count}` for one window of a queryset."""
-    return {"items": list(queryset[params.offset: params.offset + params.limit]),
-            "count": queryset.count()}
+    return {
+        "items": list(queryset[params.offset : params.offset + params.limit]),
+        "count": queryset.count(),
+    }

@@ -12,21 +12,26 @@ from aiplus.scenarios.models import Demand, DemandList, Solution
 from aiplus.scenarios.stats import public_demand_stats
 
 
-
 def home(request):
     stats = public_demand_stats()
     public_qs = Demand.objects.filter(status__in=PUBLIC_STATUSES, visibility=Visibility.PUBLIC)
     context = {
         "stats": stats,
-        "n_deployed": sum(r["count"] for r in stats["by_status"]
-                          if r["status"] in {DemandStatus.DEPLOYED, DemandStatus.PROMOTED}),
-        "n_suppliers": Organisation.objects.filter(kind=Role.SUPPLIER,
-                                                   status=OrgStatus.APPROVED).count(),
+        "n_deployed": sum(
+            r["count"]
+            for r in stats["by_status"]
+            if r["status"] in {DemandStatus.DEPLOYED, DemandStatus.PROMOTED}
+        ),
+        "n_suppliers": Organisation.objects.filter(
+            kind=Role.SUPPLIER, status=OrgStatus.APPROVED
+        ).count(),
         "n_solutions": Solution.objects.filter(is_published=True).count(),
         "latest": public_qs.select_related("sector", "area", "demander").order_by(
-            "-published_at", "-id")[:8],
-        "lists": DemandList.objects.filter(status=ListStatus.PUBLISHED).annotate(
-            n=Count("items"))[:5],
+            "-published_at", "-id"
+        )[:8],
+        "lists": DemandList.objects.filter(status=ListStatus.PUBLISHED).annotate(n=Count("items"))[
+            :5
+        ],
         "chart": {
             "sectors": [r["name"] for r in stats["by_sector"]],
             "sector_counts": [r["count"] for r in stats["by_sector"]],

@@ -20,7 +20,9 @@ class AlgorithmFiling(models.Model):
         REVOKED = "revoked", _("已注销")
 
     organisation = models.ForeignKey(
-        "accounts.Organisation", verbose_name=_("备案主体"), on_delete=models.CASCADE,
+        "accounts.Organisation",
+        verbose_name=_("备案主体"),
+        on_delete=models.CASCADE,
         related_name="filings",
     )
     kind = models.CharField(_("备案类型"), max_length=32, choices=Kind.choices)
@@ -28,7 +30,9 @@ class AlgorithmFiling(models.Model):
     model_name = models.CharField(_("模型"), max_length=200, blank=True)
     number = models.CharField(_("备案号"), max_length=100, blank=True)
     filed_on = models.DateField(_("备案日期"), null=True, blank=True)
-    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.FILED)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=Status.choices, default=Status.FILED
+    )
     is_demo = models.BooleanField(_("示例数据"), default=False)
 
     class Meta:

@@ -17,12 +17,20 @@ class DemandStatus(models.TextChoices):
 
 # Statuses in which a demand shows on public pages, in pipeline order.
 PUBLIC_STATUSES = [
-    DemandStatus.PUBLISHED, DemandStatus.IN_TALKS, DemandStatus.PILOT,
-    DemandStatus.DEPLOYED, DemandStatus.PROMOTED,
+    DemandStatus.PUBLISHED,
+    DemandStatus.IN_TALKS,
+    DemandStatus.PILOT,
+    DemandStatus.DEPLOYED,
+    DemandStatus.PROMOTED,
 ]
 PIPELINE = [
-    DemandStatus.SUBMITTED, DemandStatus.IN_REVIEW, DemandStatus.PUBLISHED,
-    DemandStatus.IN_TALKS, DemandStatus.PILOT, DemandStatus.DEPLOYED, DemandStatus.PROMOTED,
+    DemandStatus.SUBMITTED,
+    DemandStatus.IN_REVIEW,
+    DemandStatus.PUBLISHED,
+    DemandStatus.IN_TALKS,
+    DemandStatus.PILOT,
+    DemandStatus.DEPLOYED,
+    DemandStatus.PROMOTED,
 ]
 
 

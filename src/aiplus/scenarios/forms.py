@@ -51,11 +51,29 @@ class DemandForm(forms.ModelForm):
     class Meta:
         model = Demand
         fields = [
-            "title", "sector", "area", "demander_type", "pain_point", "goals", "kpis",
-            "data_available", "data_sensitivity", "site", "budget_min", "budget_max",
-            "budget_confidential", "start_date", "end_date", "acceptance_criteria",
-            "involves_personal_info", "involves_medical_data", "involves_minors",
-            "needs_algorithm_filing", "contact_name", "contact_phone", "contact_email",
+            "title",
+            "sector",
+            "area",
+            "demander_type",
+            "pain_point",
+            "goals",
+            "kpis",
+            "data_available",
+            "data_sensitivity",
+            "site",
+            "budget_min",
+            "budget_max",
+            "budget_confidential",
+            "start_date",
+            "end_date",
+            "acceptance_criteria",
+            "involves_personal_info",
+            "involves_medical_data",
+            "involves_minors",
+            "needs_algorithm_filing",
+            "contact_name",
+            "contact_phone",
+            "contact_email",
             "visibility",
         ]
         widgets = {
@@ -91,8 +109,15 @@ class SolutionForm(forms.ModelForm):
 
     class Meta:
         model = Solution
-        fields = ["title", "summary", "description", "sectors", "maturity", "price_from",
-                  "is_published"]
+        fields = [
+            "title",
+            "summary",
+            "description",
+            "sectors",
+            "maturity",
+            "price_from",
+            "is_published",
+        ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 6}),
             "sectors": forms.CheckboxSelectMultiple,
@@ -139,8 +164,16 @@ class DemandListForm(forms.ModelForm):
 class RoadshowForm(forms.ModelForm):
     class Meta:
         model = Roadshow
-        fields = ["title", "starts_at", "venue", "area", "sector", "description", "capacity",
-                  "status"]
+        fields = [
+            "title",
+            "starts_at",
+            "venue",
+            "area",
+            "sector",
+            "description",
+            "capacity",
+            "status",
+        ]
         widgets = {
             "starts_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
             "description": forms.Textarea(attrs={"rows": 3}),

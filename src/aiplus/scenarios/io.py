@@ -51,8 +51,17 @@ HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
     "sector": ("所属领域", "领域", "行业", "所属行业", "重点领域", "应用领域", "行业领域"),
     "area": ("所在板块", "板块", "地区", "所属地区", "所属板块", "所在地区", "区域"),
     "demander_type": ("需求方类型", "单位类型", "需求单位类型", "需求主体类型"),
-    "pain_point": ("需求描述", "痛点", "场景描述", "需求内容", "痛点与需求描述", "需求痛点",
-                   "场景需求描述", "痛点问题", "需求痛点描述"),
+    "pain_point": (
+        "需求描述",
+        "痛点",
+        "场景描述",
+        "需求内容",
+        "痛点与需求描述",
+        "需求痛点",
+        "场景需求描述",
+        "痛点问题",
+        "需求痛点描述",
+    ),
     "goals": ("建设目标", "目标", "预期目标"),
     "kpis": ("考核指标", "kpi", "kpis", "考核指标kpi"),
     "data_available": ("可提供数据", "数据情况", "可提供的数据", "数据基础"),
@@ -67,12 +76,22 @@ HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
     "": ("序号", "编号", "状态"),  # known, ignored
 }
 HEADER_INDEX = {name: key for key, names in HEADER_SYNONYMS.items() for name in names}
-REQUIRED = {"title": "场景名称", "demander": "需求单位", "sector": "所属领域", "area": "所在板块",
-            "pain_point": "需求描述"}
+REQUIRED = {
+    "title": "场景名称",
+    "demander": "需求单位",
+    "sector": "所属领域",
+    "area": "所在板块",
+    "pain_point": "需求描述",
+}
 TEXT_FIELDS = ("pain_point", "goals", "kpis", "data_available")
-MAX_LENGTHS = {"title": ("场景名称", 200), "demander": ("需求单位", 200), "site": ("应用场所", 200),
-               "contact_name": ("联系人", 50), "contact_phone": ("联系电话", 30),
-               "contact_email": ("邮箱", 254)}
+MAX_LENGTHS = {
+    "title": ("场景名称", 200),
+    "demander": ("需求单位", 200),
+    "site": ("应用场所", 200),
+    "contact_name": ("联系人", 50),
+    "contact_phone": ("联系电话", 30),
+    "contact_email": ("邮箱", 254),
+}
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _WS = re.compile(r"\s+")
@@ -88,6 +107,7 @@ _CONFIDENTIAL = {"保密", "不公开"}
 
 
 # --- results and errors --------------------------------------------------------------------
+
 
 class RowError(NamedTuple):
     """One problem in one spreadsheet row (Excel row number, Chinese reason); JSON-friendly."""
@@ -128,6 +148,7 @@ class ImportResult:
 
 # --- helpers -------------------------------------------------------------------------------
 
+
 def _norm(value: Any) -> str:
     """NFKC-normalise and drop all whitespace (for matching headers and reference names)."""
     return _WS.sub("", unicodedata.normalize("NFKC", str(value)))
@@ -149,7 +170,7 @@ def _text(value: Any) -> str:
 
 def _chunks(items: list, size: int = BATCH) -> Iterator[list]:
     for i in range(0, len(items), size):
-        yield items[i:i + size]
+        yield items[i : i + size]
 
 
 def _header_key(cell: Any) -> tuple[str, Decimal] | None:
@@ -192,12 +213,14 @@ def _open_rows(data: bytes) -> tuple[dict[int, tuple[str, Decimal]], Iterator]:
             columns = {i: k for i, c in enumerate(row) if (k := _header_key(c)) is not None}
             if sum(1 for f, _ in columns.values() if f) >= MIN_HEADER_MATCHES:
                 return columns, rows
-    raise ServiceError("未找到表头：请确认表格中有“场景名称、需求单位、所属领域、所在板块、"
-                       "需求描述”等列。")
+    raise ServiceError(
+        "未找到表头：请确认表格中有“场景名称、需求单位、所属领域、所在板块、需求描述”等列。"
+    )
 
 
-def parse_budget(value: Any, multiplier: Decimal = Decimal(1)) -> tuple[
-        Decimal | None, Decimal | None, bool]:
+def parse_budget(
+    value: Any, multiplier: Decimal = Decimal(1)
+) -> tuple[Decimal | None, Decimal | None, bool]:
     """Parse '50～120万元', '100', '≤80万', '保密' into (min, max, confidential) in yuan."""
     if value is None or value == "":
         return None, None, False
@@ -219,8 +242,11 @@ def parse_budget(value: Any, multiplier: Decimal = Decimal(1)) -> tuple[
         text = text.replace(word, "")
     if m := _RANGE.match(text):
         unit = m.group(4) or m.group(2)
-        return (_amount(m.group(1), m.group(2) or unit, multiplier),
-                _amount(m.group(3), unit, multiplier), False)
+        return (
+            _amount(m.group(1), m.group(2) or unit, multiplier),
+            _amount(m.group(3), unit, multiplier),
+            False,
+        )
     if m := _SINGLE.match(text):
         amount = _amount(m.group(1), m.group(2), multiplier)
         return (None if upper else amount), (None if lower else amount), False
@@ -271,8 +297,7 @@ class _RefMatcher:
             return None, f"{self.label}“{value}”同时对应多个{self.table}（{names}），请只填写一个"
         near = [o.name for n, o in self.refs if key and key in n]
         if near:
-            return None, (f"{self.label}“{value}”不够明确（可能是：{'、'.join(near)}），"
-                          "请填写全称")
+            return None, (f"{self.label}“{value}”不够明确（可能是：{'、'.join(near)}），请填写全称")
         return None, f"{self.label}“{value}”不在{self.table}中"
 
     def guess(self, text: str) -> Any:
@@ -286,6 +311,7 @@ class _RefMatcher:
 
 
 # --- import --------------------------------------------------------------------------------
+
 
 @dataclass
 class _Row:
@@ -313,8 +339,9 @@ def _collect(row: tuple, columns: dict[int, tuple[str, Decimal]]) -> dict[str, A
     return values
 
 
-def _validate(row: _Row, refs: dict[str, _RefMatcher], orgs: dict[str, Organisation],
-              errors: list[RowError]) -> dict[str, Any] | None:
+def _validate(
+    row: _Row, refs: dict[str, _RefMatcher], orgs: dict[str, Organisation], errors: list[RowError]
+) -> dict[str, Any] | None:
     v, out, bad = row.values, {}, []
     missing = [label for key, label in REQUIRED.items() if not v.get(key)]
     if missing:
@@ -330,7 +357,9 @@ def _validate(row: _Row, refs: dict[str, _RefMatcher], orgs: dict[str, Organisat
     demander_name = v.get("demander", "")
     org = orgs.get(demander_name)
     if org is not None and org.kind in {Role.SUPPLIER, Role.COMPUTE_PROVIDER}:
-        bad.append(f"需求单位“{demander_name}”在平台上登记为{Role(org.kind).label}，不能作为需求单位")
+        bad.append(
+            f"需求单位“{demander_name}”在平台上登记为{Role(org.kind).label}，不能作为需求单位"
+        )
     if v.get("demander_type"):
         out["demander_type"], reason = refs["demander_type"].match(v["demander_type"])
         if reason:
@@ -376,11 +405,19 @@ def _validate(row: _Row, refs: dict[str, _RefMatcher], orgs: dict[str, Organisat
         errors.extend(RowError(row.number, reason) for reason in bad)
         return None
     out.update(
-        title=v["title"], demander=demander_name, pain_point=v["pain_point"],
-        goals=v.get("goals", ""), kpis=v.get("kpis", ""),
-        data_available=v.get("data_available", ""), site=v.get("site", ""),
-        contact_name=v.get("contact_name", ""), contact_phone=v.get("contact_phone", ""),
-        contact_email=email, tags=parse_tags(v.get("tags", "")), budget_min=lo, budget_max=hi,
+        title=v["title"],
+        demander=demander_name,
+        pain_point=v["pain_point"],
+        goals=v.get("goals", ""),
+        kpis=v.get("kpis", ""),
+        data_available=v.get("data_available", ""),
+        site=v.get("site", ""),
+        contact_name=v.get("contact_name", ""),
+        contact_phone=v.get("contact_phone", ""),
+        contact_email=email,
+        tags=parse_tags(v.get("tags", "")),
+        budget_min=lo,
+        budget_max=hi,
         budget_confidential=confidential,
     )
     return out
@@ -406,8 +443,14 @@ def _tag_ids(names: set[str]) -> dict[str, int]:
     return ids
 
 
-def import_demands_xlsx(*, actor, file, status: str = DemandStatus.PUBLISHED,
-                        list_name: str | None = None, is_demo: bool = False) -> ImportResult:
+def import_demands_xlsx(
+    *,
+    actor,
+    file,
+    status: str = DemandStatus.PUBLISHED,
+    list_name: str | None = None,
+    is_demo: bool = False,
+) -> ImportResult:
     """Import a demand list spreadsheet (.xlsx) as demands, all-or-nothing; office only."""
     if not getattr(actor, "is_authenticated", False) or not getattr(actor, "is_office", False):
         raise PermissionDenied("只有专班办公室可以批量导入场景需求。")
@@ -427,8 +470,7 @@ def import_demands_xlsx(*, actor, file, status: str = DemandStatus.PUBLISHED,
     absent = [label for key, label in REQUIRED.items() if key not in present]
     if absent:
         raise ServiceError(f"表头缺少必填列：{'、'.join(absent)}。")
-    parsed = [_Row(number, values) for number, row in rows
-              if (values := _collect(row, columns))]
+    parsed = [_Row(number, values) for number, row in rows if (values := _collect(row, columns))]
     if not parsed:
         raise ServiceError("表格中没有需求数据。")
 
@@ -442,36 +484,58 @@ def import_demands_xlsx(*, actor, file, status: str = DemandStatus.PUBLISHED,
     clean = [c for r in parsed if (c := _validate(r, refs, orgs, errors)) is not None]
     if errors:
         raise ImportFailed(errors)
-    return _write(actor=actor, rows=clean, orgs=orgs, status=status, list_name=list_name,
-                  is_demo=is_demo, source=str(getattr(file, "name", "") or ""))
+    return _write(
+        actor=actor,
+        rows=clean,
+        orgs=orgs,
+        status=status,
+        list_name=list_name,
+        is_demo=is_demo,
+        source=str(getattr(file, "name", "") or ""),
+    )
 
 
 def _set_codes(demands: list[Demand], *, year: str, temp_prefix: str) -> None:
     """Replace the temporary codes by "XQ{year}{pk:06d}" in one UPDATE (same as services)."""
     pk = Cast("id", output_field=CharField())
     Demand.objects.filter(
-        pk__gte=min(d.pk for d in demands), pk__lte=max(d.pk for d in demands),
+        pk__gte=min(d.pk for d in demands),
+        pk__lte=max(d.pk for d in demands),
         code__startswith=temp_prefix,
-    ).update(code=Concat(
-        Value(f"XQ{year}"),
-        Case(When(pk__lt=10**6, then=LPad(pk, 6, Value("0"))), default=pk),
-        output_field=CharField(),
-    ))
+    ).update(
+        code=Concat(
+            Value(f"XQ{year}"),
+            Case(When(pk__lt=10**6, then=LPad(pk, 6, Value("0"))), default=pk),
+            output_field=CharField(),
+        )
+    )
     for demand in demands:
         demand.code = f"XQ{year}{demand.pk:06d}"
 
 
 @transaction.atomic
-def _write(*, actor, rows: list[dict], orgs: dict[str, Organisation], status: str,
-           list_name: str | None, is_demo: bool, source: str) -> ImportResult:
+def _write(
+    *,
+    actor,
+    rows: list[dict],
+    orgs: dict[str, Organisation],
+    status: str,
+    list_name: str | None,
+    is_demo: bool,
+    source: str,
+) -> ImportResult:
     now = timezone.now()
     new_orgs: dict[str, Organisation] = {}
     for row in rows:
         name = row["demander"]
         if name not in orgs and name not in new_orgs:
             new_orgs[name] = Organisation(
-                name=name, kind=Role.DEMANDER, status=OrgStatus.APPROVED, area=row["area"],
-                demander_type=row["demander_type"], is_demo=is_demo,
+                name=name,
+                kind=Role.DEMANDER,
+                status=OrgStatus.APPROVED,
+                area=row["area"],
+                demander_type=row["demander_type"],
+                is_demo=is_demo,
                 review_note="批量导入需求时创建",
             )
     Organisation.objects.bulk_create(list(new_orgs.values()), batch_size=BATCH)
@@ -481,15 +545,27 @@ def _write(*, actor, rows: list[dict], orgs: dict[str, Organisation], status: st
     published_at = now if status in PUBLIC_STATUSES else None
     demands = [
         Demand(
-            code=f"~{token}{i}", title=row["title"], demander_id=orgs[row["demander"]].pk,
-            sector_id=row["sector"].pk, area_id=row["area"].pk,
+            code=f"~{token}{i}",
+            title=row["title"],
+            demander_id=orgs[row["demander"]].pk,
+            sector_id=row["sector"].pk,
+            area_id=row["area"].pk,
             demander_type_id=row["demander_type"].pk,
-            pain_point=row["pain_point"], goals=row["goals"], kpis=row["kpis"],
-            data_available=row["data_available"], site=row["site"],
-            budget_min=row["budget_min"], budget_max=row["budget_max"],
-            budget_confidential=row["budget_confidential"], contact_name=row["contact_name"],
-            contact_phone=row["contact_phone"], contact_email=row["contact_email"],
-            status=status, published_at=published_at, is_demo=is_demo, created_by_id=actor.pk,
+            pain_point=row["pain_point"],
+            goals=row["goals"],
+            kpis=row["kpis"],
+            data_available=row["data_available"],
+            site=row["site"],
+            budget_min=row["budget_min"],
+            budget_max=row["budget_max"],
+            budget_confidential=row["budget_confidential"],
+            contact_name=row["contact_name"],
+            contact_phone=row["contact_phone"],
+            contact_email=row["contact_email"],
+            status=status,
+            published_at=published_at,
+            is_demo=is_demo,
+            created_by_id=actor.pk,
         )
         for i, row in enumerate(rows)
     ]
@@ -499,43 +575,82 @@ def _write(*, actor, rows: list[dict], orgs: dict[str, Organisation], status: st
     tag_ids = _tag_ids({name for row in rows for name in row["tags"]})
     through = Demand.tags.through
     through.objects.bulk_create(
-        [through(demand_id=d.pk, tag_id=tag_ids[name])
-         for d, row in zip(demands, rows, strict=True) for name in row["tags"]],
+        [
+            through(demand_id=d.pk, tag_id=tag_ids[name])
+            for d, row in zip(demands, rows, strict=True)
+            for name in row["tags"]
+        ],
         batch_size=BATCH,
     )
     DemandTransition.objects.bulk_create(
-        [DemandTransition(demand_id=d.pk, from_status="", to_status=status, actor_id=actor.pk,
-                          organisation_id=actor.organisation_id, note="导入") for d in demands],
+        [
+            DemandTransition(
+                demand_id=d.pk,
+                from_status="",
+                to_status=status,
+                actor_id=actor.pk,
+                organisation_id=actor.organisation_id,
+                note="导入",
+            )
+            for d in demands
+        ],
         batch_size=BATCH,
     )
     demand_list = None
     if list_name:
         issuer = actor.organisation.name if actor.organisation_id else ""
         demand_list = DemandList.objects.create(
-            name=list_name, year=timezone.localtime(now).year, issuer=issuer,
-            status=ListStatus.DRAFT, is_demo=is_demo,
+            name=list_name,
+            year=timezone.localtime(now).year,
+            issuer=issuer,
+            status=ListStatus.DRAFT,
+            is_demo=is_demo,
         )
         DemandListItem.objects.bulk_create(
-            [DemandListItem(demand_list_id=demand_list.pk, demand_id=d.pk, position=i)
-             for i, d in enumerate(demands, start=1)],
+            [
+                DemandListItem(demand_list_id=demand_list.pk, demand_id=d.pk, position=i)
+                for i, d in enumerate(demands, start=1)
+            ],
             batch_size=BATCH,
         )
     ids = [d.pk for d in demands]
     audit.record(
-        actor=actor, action="demand.import", obj=demand_list or demands[0],
+        actor=actor,
+        action="demand.import",
+        obj=demand_list or demands[0],
         summary=f"批量导入场景需求 {len(ids)} 条" + (f"（{source}）" if source else ""),
-        after={"count": len(ids), "status": status, "first_id": ids[0], "last_id": ids[-1],
-               "organisations_created": len(new_orgs), "list": list_name, "file": source},
+        after={
+            "count": len(ids),
+            "status": status,
+            "first_id": ids[0],
+            "last_id": ids[-1],
+            "organisations_created": len(new_orgs),
+            "list": list_name,
+            "file": source,
+        },
     )
-    return ImportResult(created=len(ids), organisations_created=len(new_orgs),
-                        demand_list=demand_list, demand_ids=ids)
+    return ImportResult(
+        created=len(ids),
+        organisations_created=len(new_orgs),
+        demand_list=demand_list,
+        demand_ids=ids,
+    )
 
 
 # --- export --------------------------------------------------------------------------------
 
-EXPORT_COLUMNS = [("序号", 6), ("场景名称", 30), ("需求单位", 26), ("所属领域", 10),
-                  ("所在板块", 14), ("需求方类型", 14), ("需求描述", 60), ("建设目标", 40),
-                  ("预算（万元）", 14), ("状态", 9)]
+EXPORT_COLUMNS = [
+    ("序号", 6),
+    ("场景名称", 30),
+    ("需求单位", 26),
+    ("所属领域", 10),
+    ("所在板块", 14),
+    ("需求方类型", 14),
+    ("需求描述", 60),
+    ("建设目标", 40),
+    ("预算（万元）", 14),
+    ("状态", 9),
+]
 CONTACT_COLUMNS = [("联系人", 10), ("联系电话", 16)]
 RELATED = ("demander", "sector", "area", "demander_type")
 
@@ -568,8 +683,11 @@ def budget_text(demand: Demand) -> str | Decimal:
 
 def list_demands(demand_list: DemandList) -> QuerySet[Demand]:
     """The demands of a list in item position order, with their related rows."""
-    return (Demand.objects.filter(list_items__demand_list=demand_list)
-            .select_related(*RELATED).order_by("list_items__position", "list_items__id"))
+    return (
+        Demand.objects.filter(list_items__demand_list=demand_list)
+        .select_related(*RELATED)
+        .order_by("list_items__position", "list_items__id")
+    )
 
 
 def export_demands_xlsx(*, demands, title: str, include_contact: bool = False) -> bytes:
@@ -605,9 +723,18 @@ def export_demands_xlsx(*, demands, title: str, include_contact: bool = False) -
     style = None  # styles are hashed on every assignment; copy the first cell's instead
     labels = {value: str(label) for value, label in DemandStatus.choices}
     for number, d in enumerate(demands, start=1):
-        values = [number, d.title, d.demander.name, d.sector.name, d.area.name,
-                  d.demander_type.name, d.pain_point, d.goals, budget_text(d),
-                  labels.get(d.status, d.status)]
+        values = [
+            number,
+            d.title,
+            d.demander.name,
+            d.sector.name,
+            d.area.name,
+            d.demander_type.name,
+            d.pain_point,
+            d.goals,
+            budget_text(d),
+            labels.get(d.status, d.status),
+        ]
         if include_contact:
             values += [d.contact_name, d.contact_phone]
         row = number + 2
@@ -631,8 +758,14 @@ def export_demands_xlsx(*, demands, title: str, include_contact: bool = False) -
 
 # --- PDF -----------------------------------------------------------------------------------
 
-PDF_COLUMNS = [("序号", 12), ("场景名称", 56), ("需求单位", 42), ("所属领域", 20),
-               ("所在板块", 26), ("需求描述", 121)]
+PDF_COLUMNS = [
+    ("序号", 12),
+    ("场景名称", 56),
+    ("需求单位", 42),
+    ("所属领域", 20),
+    ("所在板块", 26),
+    ("需求描述", 121),
+]
 PDF_MAX_TEXT = 800
 
 
@@ -687,15 +820,21 @@ def export_list_pdf(*, demand_list: DemandList) -> bytes:
     pdf.set_text_color(0)
     pdf.ln(3)
 
-    items = (demand_list.items.select_related("demand__demander", "demand__sector",
-                                              "demand__area").order_by("position", "id"))
+    items = demand_list.items.select_related(
+        "demand__demander", "demand__sector", "demand__area"
+    ).order_by("position", "id")
     pdf.set_font("cjk", size=9)
     pdf.set_draw_color(150)
     heading = FontFace(fill_color=(221, 235, 247), size_pt=10)
     with pdf.table(
-        col_widths=[w for _, w in PDF_COLUMNS], width=sum(w for _, w in PDF_COLUMNS),
-        line_height=5, text_align=("CENTER", "LEFT", "LEFT", "CENTER", "CENTER", "LEFT"),
-        headings_style=heading, repeat_headings=1, padding=1.5, v_align="TOP",
+        col_widths=[w for _, w in PDF_COLUMNS],
+        width=sum(w for _, w in PDF_COLUMNS),
+        line_height=5,
+        text_align=("CENTER", "LEFT", "LEFT", "CENTER", "CENTER", "LEFT"),
+        headings_style=heading,
+        repeat_headings=1,
+        padding=1.5,
+        v_align="TOP",
     ) as table:
         head = table.row()
         for label, _ in PDF_COLUMNS:
@@ -704,8 +843,14 @@ def export_list_pdf(*, demand_list: DemandList) -> bytes:
             d = item.demand
             title = d.title + ("（示例）" if d.is_demo else "")
             row = table.row()
-            for value in (str(item.position), title, d.demander.name, d.sector.name,
-                          d.area.name, _clip(d.pain_point)):
+            for value in (
+                str(item.position),
+                title,
+                d.demander.name,
+                d.sector.name,
+                d.area.name,
+                _clip(d.pain_point),
+            ):
                 row.cell(value)
     if not demand_list.items.exists():
         pdf.ln(4)

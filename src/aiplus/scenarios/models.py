@@ -24,15 +24,21 @@ class Demand(models.Model):
     code = models.CharField(_("编号"), max_length=32, unique=True, blank=True)
     title = models.CharField(_("场景名称"), max_length=200)
     demander = models.ForeignKey(
-        "accounts.Organisation", verbose_name=_("需求单位"), on_delete=models.PROTECT,
+        "accounts.Organisation",
+        verbose_name=_("需求单位"),
+        on_delete=models.PROTECT,
         related_name="demands",
     )
-    sector = models.ForeignKey("core.Sector", verbose_name=_("所属领域"), on_delete=models.PROTECT,
-                               related_name="demands")
-    area = models.ForeignKey("core.Area", verbose_name=_("所在板块"), on_delete=models.PROTECT,
-                             related_name="demands")
+    sector = models.ForeignKey(
+        "core.Sector", verbose_name=_("所属领域"), on_delete=models.PROTECT, related_name="demands"
+    )
+    area = models.ForeignKey(
+        "core.Area", verbose_name=_("所在板块"), on_delete=models.PROTECT, related_name="demands"
+    )
     demander_type = models.ForeignKey(
-        "core.DemanderType", verbose_name=_("需求方类型"), on_delete=models.PROTECT,
+        "core.DemanderType",
+        verbose_name=_("需求方类型"),
+        on_delete=models.PROTECT,
         related_name="demands",
     )
     pain_point = models.TextField(_("痛点与需求描述"))
@@ -43,10 +49,12 @@ class Demand(models.Model):
         _("数据敏感程度"), max_length=16, choices=Sensitivity.choices, default=Sensitivity.INTERNAL
     )
     site = models.CharField(_("应用场所"), max_length=200, blank=True)
-    budget_min = models.DecimalField(_("预算下限（元）"), max_digits=14, decimal_places=2,
-                                     null=True, blank=True)
-    budget_max = models.DecimalField(_("预算上限（元）"), max_digits=14, decimal_places=2,
-                                     null=True, blank=True)
+    budget_min = models.DecimalField(
+        _("预算下限（元）"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    budget_max = models.DecimalField(
+        _("预算上限（元）"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
     budget_confidential = models.BooleanField(_("预算保密"), default=False)
     start_date = models.DateField(_("计划开始"), null=True, blank=True)
     end_date = models.DateField(_("计划完成"), null=True, blank=True)
@@ -55,19 +63,27 @@ class Demand(models.Model):
     involves_medical_data = models.BooleanField(_("涉及医疗数据"), default=False)
     involves_minors = models.BooleanField(_("涉及未成年人"), default=False)
     needs_algorithm_filing = models.BooleanField(_("需算法备案"), default=False)
-    tags = models.ManyToManyField("core.Tag", verbose_name=_("技术标签"), blank=True,
-                                  related_name="demands")
+    tags = models.ManyToManyField(
+        "core.Tag", verbose_name=_("技术标签"), blank=True, related_name="demands"
+    )
     contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
     contact_phone = models.CharField(_("联系电话"), max_length=30, blank=True)
     contact_email = models.EmailField(_("联系邮箱"), blank=True)
-    visibility = models.CharField(_("可见范围"), max_length=16, choices=Visibility.choices,
-                                  default=Visibility.PUBLIC)
-    status = models.CharField(_("状态"), max_length=16, choices=DemandStatus.choices,
-                              default=DemandStatus.DRAFT, db_index=True)
+    visibility = models.CharField(
+        _("可见范围"), max_length=16, choices=Visibility.choices, default=Visibility.PUBLIC
+    )
+    status = models.CharField(
+        _("状态"),
+        max_length=16,
+        choices=DemandStatus.choices,
+        default=DemandStatus.DRAFT,
+        db_index=True,
+    )
     review_note = models.TextField(_("审核意见"), blank=True)
     is_demo = models.BooleanField(_("示例数据"), default=False)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True, db_index=True)
@@ -83,7 +99,8 @@ class Demand(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(budget_min__isnull=True) | models.Q(budget_max__isnull=True)
+                condition=models.Q(budget_min__isnull=True)
+                | models.Q(budget_max__isnull=True)
                 | models.Q(budget_min__lte=models.F("budget_max")),
                 name="demand_budget_range_ordered",
             ),
@@ -108,10 +125,12 @@ class DemandTransition(models.Model):
     demand = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="transitions")
     from_status = models.CharField(max_length=16, choices=DemandStatus.choices, blank=True)
     to_status = models.CharField(max_length=16, choices=DemandStatus.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
-                              related_name="+")
-    organisation = models.ForeignKey("accounts.Organisation", null=True, on_delete=models.SET_NULL,
-                                     related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    organisation = models.ForeignKey(
+        "accounts.Organisation", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     note = models.TextField(blank=True)
     at = models.DateTimeField(auto_now_add=True)
 
@@ -131,8 +150,9 @@ class DemandList(models.Model):
     year = models.PositiveIntegerField(_("年度"))
     issuer = models.CharField(_("发布单位"), max_length=200, blank=True)
     description = models.TextField(_("说明"), blank=True)
-    status = models.CharField(_("状态"), max_length=16, choices=ListStatus.choices,
-                              default=ListStatus.DRAFT)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=ListStatus.choices, default=ListStatus.DRAFT
+    )
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
     demands = models.ManyToManyField(Demand, through="DemandListItem", related_name="lists")
     is_demo = models.BooleanField(_("示例数据"), default=False)
@@ -158,7 +178,9 @@ class DemandListItem(models.Model):
     class Meta:
         ordering = ["position", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["demand_list", "demand"], name="listitem_unique_demand"),
+            models.UniqueConstraint(
+                fields=["demand_list", "demand"], name="listitem_unique_demand"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -168,19 +190,27 @@ class DemandListItem(models.Model):
 class Solution(models.Model):
     """A supplier's capability or solution (能力/解决方案)."""
 
-    supplier = models.ForeignKey("accounts.Organisation", verbose_name=_("供给方"),
-                                 on_delete=models.CASCADE, related_name="solutions")
+    supplier = models.ForeignKey(
+        "accounts.Organisation",
+        verbose_name=_("供给方"),
+        on_delete=models.CASCADE,
+        related_name="solutions",
+    )
     title = models.CharField(_("方案名称"), max_length=200)
     summary = models.CharField(_("一句话介绍"), max_length=300)
     description = models.TextField(_("方案介绍"), blank=True)
-    sectors = models.ManyToManyField("core.Sector", verbose_name=_("适用领域"), blank=True,
-                                     related_name="solutions")
-    tags = models.ManyToManyField("core.Tag", verbose_name=_("技术标签"), blank=True,
-                                  related_name="solutions")
-    maturity = models.CharField(_("成熟度"), max_length=16, choices=Maturity.choices,
-                                default=Maturity.PRODUCT)
-    price_from = models.DecimalField(_("参考价格起（元）"), max_digits=14, decimal_places=2,
-                                     null=True, blank=True)
+    sectors = models.ManyToManyField(
+        "core.Sector", verbose_name=_("适用领域"), blank=True, related_name="solutions"
+    )
+    tags = models.ManyToManyField(
+        "core.Tag", verbose_name=_("技术标签"), blank=True, related_name="solutions"
+    )
+    maturity = models.CharField(
+        _("成熟度"), max_length=16, choices=Maturity.choices, default=Maturity.PRODUCT
+    )
+    price_from = models.DecimalField(
+        _("参考价格起（元）"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
     is_published = models.BooleanField(_("公开展示"), default=True)
     is_demo = models.BooleanField(_("示例数据"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -203,12 +233,22 @@ class CaseStudy(models.Model):
 
     solution = models.ForeignKey(Solution, on_delete=models.CASCADE, related_name="cases")
     customer = models.CharField(_("客户"), max_length=200)
-    customer_sector = models.ForeignKey("core.Sector", verbose_name=_("客户领域"), null=True,
-                                        blank=True, on_delete=models.SET_NULL, related_name="+")
+    customer_sector = models.ForeignKey(
+        "core.Sector",
+        verbose_name=_("客户领域"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     year = models.PositiveIntegerField(_("年份"), null=True, blank=True)
     outcome = models.TextField(_("成效"))
-    metrics = models.JSONField(_("成效指标"), default=list, blank=True,
-                               help_text=_('如 [{"name": "检出率", "value": "99.2%"}]'))
+    metrics = models.JSONField(
+        _("成效指标"),
+        default=list,
+        blank=True,
+        help_text=_('如 [{"name": "检出率", "value": "99.2%"}]'),
+    )
 
     class Meta:
         ordering = ["-year", "id"]
@@ -222,8 +262,9 @@ class CaseStudy(models.Model):
 class Certification(models.Model):
     """A certification or qualification held by a supplier (专精特新, 高新技术企业, ISO 27001 …)."""
 
-    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.CASCADE,
-                                     related_name="certifications")
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.CASCADE, related_name="certifications"
+    )
     name = models.CharField(_("资质名称"), max_length=200)
     issuer = models.CharField(_("发证机构"), max_length=200, blank=True)
     number = models.CharField(_("证书编号"), max_length=100, blank=True)
@@ -242,18 +283,35 @@ class Proposal(models.Model):
     """A supplier's answer to a published demand (揭榜/方案响应)."""
 
     demand = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="proposals")
-    supplier = models.ForeignKey("accounts.Organisation", verbose_name=_("供给方"),
-                                 on_delete=models.CASCADE, related_name="proposals")
-    solution = models.ForeignKey(Solution, verbose_name=_("关联方案"), null=True, blank=True,
-                                 on_delete=models.SET_NULL, related_name="proposals")
+    supplier = models.ForeignKey(
+        "accounts.Organisation",
+        verbose_name=_("供给方"),
+        on_delete=models.CASCADE,
+        related_name="proposals",
+    )
+    solution = models.ForeignKey(
+        Solution,
+        verbose_name=_("关联方案"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="proposals",
+    )
     approach = models.TextField(_("技术路线与实施方案"))
-    price = models.DecimalField(_("报价（元）"), max_digits=14, decimal_places=2, null=True,
-                                blank=True)
+    price = models.DecimalField(
+        _("报价（元）"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
     duration_days = models.PositiveIntegerField(_("实施周期（天）"), null=True, blank=True)
-    status = models.CharField(_("状态"), max_length=16, choices=ProposalStatus.choices,
-                              default=ProposalStatus.SUBMITTED, db_index=True)
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
-                                     on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField(
+        _("状态"),
+        max_length=16,
+        choices=ProposalStatus.choices,
+        default=ProposalStatus.SUBMITTED,
+        db_index=True,
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     is_demo = models.BooleanField(_("示例数据"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -263,7 +321,9 @@ class Proposal(models.Model):
         verbose_name = _("揭榜方案")
         verbose_name_plural = _("揭榜方案")
         constraints = [
-            models.UniqueConstraint(fields=["demand", "supplier"], name="proposal_one_per_supplier"),
+            models.UniqueConstraint(
+                fields=["demand", "supplier"], name="proposal_one_per_supplier"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -276,16 +336,30 @@ class Roadshow(models.Model):
     title = models.CharField(_("活动名称"), max_length=200)
     starts_at = models.DateTimeField(_("开始时间"))
     venue = models.CharField(_("地点"), max_length=200)
-    area = models.ForeignKey("core.Area", verbose_name=_("所在板块"), null=True, blank=True,
-                             on_delete=models.SET_NULL, related_name="roadshows")
-    sector = models.ForeignKey("core.Sector", verbose_name=_("主题领域"), null=True, blank=True,
-                               on_delete=models.SET_NULL, related_name="roadshows")
+    area = models.ForeignKey(
+        "core.Area",
+        verbose_name=_("所在板块"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="roadshows",
+    )
+    sector = models.ForeignKey(
+        "core.Sector",
+        verbose_name=_("主题领域"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="roadshows",
+    )
     description = models.TextField(_("活动介绍"), blank=True)
     capacity = models.PositiveIntegerField(_("供给方名额"), default=30)
-    status = models.CharField(_("状态"), max_length=16, choices=RoadshowStatus.choices,
-                              default=RoadshowStatus.OPEN)
-    demands = models.ManyToManyField(Demand, verbose_name=_("路演需求"), blank=True,
-                                     related_name="roadshows")
+    status = models.CharField(
+        _("状态"), max_length=16, choices=RoadshowStatus.choices, default=RoadshowStatus.OPEN
+    )
+    demands = models.ManyToManyField(
+        Demand, verbose_name=_("路演需求"), blank=True, related_name="roadshows"
+    )
     is_demo = models.BooleanField(_("示例数据"), default=False)
 
     class Meta:
@@ -304,10 +378,12 @@ class RoadshowRegistration(models.Model):
     """A supplier's registration for a roadshow, with the demands it asks to meet one-to-one."""
 
     roadshow = models.ForeignKey(Roadshow, on_delete=models.CASCADE, related_name="registrations")
-    supplier = models.ForeignKey("accounts.Organisation", on_delete=models.CASCADE,
-                                 related_name="roadshow_registrations")
-    meetings = models.ManyToManyField(Demand, verbose_name=_("申请一对一洽谈的需求"), blank=True,
-                                      related_name="+")
+    supplier = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.CASCADE, related_name="roadshow_registrations"
+    )
+    meetings = models.ManyToManyField(
+        Demand, verbose_name=_("申请一对一洽谈的需求"), blank=True, related_name="+"
+    )
     note = models.CharField(_("备注"), max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

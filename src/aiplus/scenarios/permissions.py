@@ -55,7 +55,8 @@ def can_edit_demand(user, demand: Demand) -> bool:
     if workflow.OFFICE in capacities(user, demand) and demand.status != DemandStatus.DRAFT:
         return demand.status in {DemandStatus.SUBMITTED, DemandStatus.IN_REVIEW}
     return workflow.OWNER in capacities(user, demand) and demand.status in {
-        DemandStatus.DRAFT, DemandStatus.RETURNED,
+        DemandStatus.DRAFT,
+        DemandStatus.RETURNED,
     }
 
 
@@ -117,8 +118,9 @@ def solutions_visible_to(user) -> QuerySet[Solution]:
     if role == Role.OFFICE:
         return qs
     if role is not None and user.organisation_id:
-        return qs.filter(Q(is_published=True, supplier__status="approved")
-                         | Q(supplier_id=user.organisation_id))
+        return qs.filter(
+            Q(is_published=True, supplier__status="approved") | Q(supplier_id=user.organisation_id)
+        )
     return qs.filter(is_published=True, supplier__status="approved")
 
 

@@ -52,6 +52,7 @@ def _capacities(obj, context) -> set[str]:
 
 # --- shared references -----------------------------------------------------------------------
 
+
 class OrgRefOut(Schema):
     id: int
     name: str
@@ -70,6 +71,7 @@ class SolutionRefOut(Schema):
 
 
 # --- demands ---------------------------------------------------------------------------------
+
 
 class DemandIn(Schema):
     """A new demand (saved as a draft). Reference data by code, tags by name."""
@@ -240,6 +242,7 @@ class DemandDetailOut(DemandOut):
 
 # --- demand lists ----------------------------------------------------------------------------
 
+
 class DemandListIn(Schema):
     name: str
     year: int = Field(ge=2000, le=2100)
@@ -280,6 +283,7 @@ class ImportOut(Schema):
 
 
 # --- solutions -------------------------------------------------------------------------------
+
 
 class MetricIn(Schema):
     name: str
@@ -412,6 +416,7 @@ class SupplierOut(Schema):
 
 # --- proposals -------------------------------------------------------------------------------
 
+
 class ProposalIn(Schema):
     solution_id: Id | None = Field(None, description="本单位的一个解决方案")
     approach: str
@@ -438,6 +443,7 @@ class ProposalOut(Schema):
 
 
 # --- roadshows -------------------------------------------------------------------------------
+
 
 class RoadshowIn(Schema):
     title: str
@@ -481,7 +487,8 @@ class RoadshowDetailOut(RoadshowOut):
     @staticmethod
     def resolve_demands(obj, context):
         return list(
-            permissions.demands_visible_to(_viewer(context)).filter(roadshows=obj)
+            permissions.demands_visible_to(_viewer(context))
+            .filter(roadshows=obj)
             .select_related("sector", "area", "demander_type", "demander")
             .prefetch_related("tags")
         )
@@ -502,6 +509,7 @@ class RegistrationOut(Schema):
 
 # --- statistics ------------------------------------------------------------------------------
 
+
 class SectorCountOut(Schema):
     code: str
     name: str
@@ -518,4 +526,3 @@ class DemandStatsOut(Schema):
     by_sector: list[SectorCountOut]
     by_status: list[StatusCountOut]
     total: int
-

@@ -40,8 +40,15 @@ from .models import (
     Solution,
 )
 
-DEMAND_AUDIT_FIELDS = ["title", "status", "sector_id", "area_id", "budget_min", "budget_max",
-                       "visibility"]
+DEMAND_AUDIT_FIELDS = [
+    "title",
+    "status",
+    "sector_id",
+    "area_id",
+    "budget_min",
+    "budget_max",
+    "visibility",
+]
 
 
 def _snapshot(obj, fields: list[str]) -> dict[str, Any]:
@@ -68,6 +75,7 @@ def _demand_code(demand: Demand) -> str:
 
 # --- demands ---------------------------------------------------------------------------------
 
+
 @transaction.atomic
 def create_demand(*, actor, data: dict, demander=None, is_demo: bool = False) -> Demand:
     """Create a draft demand for the actor's organisation (the office may name the demander)."""
@@ -85,10 +93,20 @@ def create_demand(*, actor, data: dict, demander=None, is_demo: bool = False) ->
     demand.code = _demand_code(demand)
     demand.save(update_fields=["code"])
     demand.tags.set(tags_from_names(form.cleaned_data["tag_names"]))
-    DemandTransition.objects.create(demand=demand, to_status=demand.status, actor=actor,
-                                    organisation=actor.organisation, note="创建")
-    audit.record(actor=actor, action="demand.create", obj=demand, summary=demand.title,
-                 after=_snapshot(demand, DEMAND_AUDIT_FIELDS))
+    DemandTransition.objects.create(
+        demand=demand,
+        to_status=demand.status,
+        actor=actor,
+        organisation=actor.organisation,
+        note="创建",
+    )
+    audit.record(
+        actor=actor,
+        action="demand.create",
+        obj=demand,
+        summary=demand.title,
+        after=_snapshot(demand, DEMAND_AUDIT_FIELDS),
+    )
     return demand
 
 
@@ -102,8 +120,14 @@ def update_demand(*, actor, demand: Demand, data: dict) -> Demand:
     form = _validated(DemandForm, data, instance=demand)
     demand = form.save()
     demand.tags.set(tags_from_names(form.cleaned_data["tag_names"]))
-    audit.record(actor=actor, action="demand.update", obj=demand, summary=demand.title,
-                 before=before, after=_snapshot(demand, DEMAND_AUDIT_FIELDS))
+    audit.record(
+        actor=actor,
+        action="demand.update",
+        obj=demand,
+        summary=demand.title,
+        before=before,
+        after=_snapshot(demand, DEMAND_AUDIT_FIELDS),
+    )
     return demand
 
 
@@ -133,14 +157,27 @@ def transition_demand(*, actor, demand: Demand, to_status: str, note: str = "") 
         demand.review_note = note
         fields.append("review_note")
     demand.save(update_fields=fields)
-    DemandTransition.objects.create(demand=demand, from_status=current, to_status=to_status,
-                                    actor=actor, organisation=actor.organisation, note=note)
-    audit.record(actor=actor, action="demand.transition", obj=demand, summary=demand.title,
-                 before={"status": current}, after={"status": to_status, "note": note})
+    DemandTransition.objects.create(
+        demand=demand,
+        from_status=current,
+        to_status=to_status,
+        actor=actor,
+        organisation=actor.organisation,
+        note=note,
+    )
+    audit.record(
+        actor=actor,
+        action="demand.transition",
+        obj=demand,
+        summary=demand.title,
+        before={"status": current},
+        after={"status": to_status, "note": note},
+    )
     return demand
 
 
 # --- demand lists ----------------------------------------------------------------------------
+
 
 def _require_office(actor, message: str = "只有专班办公室可以执行此操作。") -> None:
     _require_approved(actor)
@@ -156,8 +193,7 @@ def create_demand_list(*, actor, data: dict, is_demo: bool = False) -> DemandLis
     demand_list = form.save(commit=False)
     demand_list.is_demo = is_demo
     demand_list.save()
-    audit.record(actor=actor, action="demandlist.create", obj=demand_list,
-                 summary=demand_list.name)
+    audit.record(actor=actor, action="demandlist.create", obj=demand_list, summary=demand_list.name)
     return demand_list
 
 
@@ -167,11 +203,9 @@ def add_to_list(*, actor, demand_list: DemandList, demands: list[Demand]) -> int
     _require_office(actor, "只有专班办公室可以编制需求清单。")
     if demand_list.status == ListStatus.PUBLISHED:
         raise Conflict("清单已发布，不能再添加需求；请编制新的清单。")
-    not_public = [d.code or str(d.pk) for d in demands if d.status not in
-                  {DemandStatus.PUBLISHED, DemandStatus.IN_TALKS, DemandStatus.PILOT,
-                   DemandStatus.DEPLOYED, DemandStatus.PROMOTED}]
+    not_public = [d.code or str(d.pk) for d in demands if not d.is_public]
     if not_public:
-        raise ServiceError("只能把已发布的需求加入清单：" + "、".join(not_public))
+        raise ServiceError("只能把已发布且公开可见的需求加入清单：" + "、".join(not_public))
     existing = set(demand_list.items.values_list("demand_id", flat=True))
     position = demand_list.items.aggregate(m=Max("position"))["m"] or 0
     added = 0
@@ -182,8 +216,13 @@ def add_to_list(*, actor, demand_list: DemandList, demands: list[Demand]) -> int
         added += 1
         existing.add(demand.pk)
         DemandListItem.objects.create(demand_list=demand_list, demand=demand, position=position)
-    audit.record(actor=actor, action="demandlist.add", obj=demand_list, summary=demand_list.name,
-                 after={"added": [d.pk for d in demands]})
+    audit.record(
+        actor=actor,
+        action="demandlist.add",
+        obj=demand_list,
+        summary=demand_list.name,
+        after={"added": [d.pk for d in demands]},
+    )
     return added
 
 
@@ -199,8 +238,13 @@ def remove_from_list(*, actor, demand_list: DemandList, demand: Demand) -> None:
         if item.position != position:
             item.position = position
             item.save(update_fields=["position"])
-    audit.record(actor=actor, action="demandlist.remove", obj=demand_list,
-                 summary=demand_list.name, before={"demand": demand.pk})
+    audit.record(
+        actor=actor,
+        action="demandlist.remove",
+        obj=demand_list,
+        summary=demand_list.name,
+        before={"demand": demand.pk},
+    )
 
 
 @transaction.atomic
@@ -215,16 +259,23 @@ def publish_demand_list(*, actor, demand_list: DemandList) -> DemandList:
     demand_list.status = ListStatus.PUBLISHED
     demand_list.published_at = timezone.now()
     demand_list.save(update_fields=["status", "published_at"])
-    audit.record(actor=actor, action="demandlist.publish", obj=demand_list,
-                 summary=demand_list.name, after={"status": demand_list.status})
+    audit.record(
+        actor=actor,
+        action="demandlist.publish",
+        obj=demand_list,
+        summary=demand_list.name,
+        after={"status": demand_list.status},
+    )
     return demand_list
 
 
 # --- solutions -------------------------------------------------------------------------------
 
+
 @transaction.atomic
-def save_solution(*, actor, data: dict, solution: Solution | None = None,
-                  is_demo: bool = False) -> Solution:
+def save_solution(
+    *, actor, data: dict, solution: Solution | None = None, is_demo: bool = False
+) -> Solution:
     """Create or edit a supplier's solution."""
     _require_approved(actor)
     if solution is None and actor.role != Role.SUPPLIER:
@@ -239,14 +290,19 @@ def save_solution(*, actor, data: dict, solution: Solution | None = None,
     obj.save()
     form.save_m2m()
     obj.tags.set(tags_from_names(form.cleaned_data["tag_names"]))
-    audit.record(actor=actor, action="solution.create" if solution is None else "solution.update",
-                 obj=obj, summary=obj.title)
+    audit.record(
+        actor=actor,
+        action="solution.create" if solution is None else "solution.update",
+        obj=obj,
+        summary=obj.title,
+    )
     return obj
 
 
 @transaction.atomic
-def add_case_study(*, actor, solution: Solution, data: dict,
-                   metrics: list[dict] | None = None) -> CaseStudy:
+def add_case_study(
+    *, actor, solution: Solution, data: dict, metrics: list[dict] | None = None
+) -> CaseStudy:
     """Add a case study (customer, sector, outcome figures) to a solution."""
     _require_approved(actor)
     if not permissions.can_edit_solution(actor, solution):
@@ -256,7 +312,8 @@ def add_case_study(*, actor, solution: Solution, data: dict,
     case.solution = solution
     case.metrics = [
         {"name": str(m.get("name", ""))[:50], "value": str(m.get("value", ""))[:50]}
-        for m in (metrics or []) if m.get("name")
+        for m in (metrics or [])
+        if m.get("name")
     ]
     case.save()
     audit.record(actor=actor, action="casestudy.create", obj=case, summary=case.customer)
@@ -264,6 +321,7 @@ def add_case_study(*, actor, solution: Solution, data: dict,
 
 
 # --- proposals -------------------------------------------------------------------------------
+
 
 @transaction.atomic
 def submit_proposal(*, actor, demand: Demand, data: dict, is_demo: bool = False) -> Proposal:
@@ -281,8 +339,12 @@ def submit_proposal(*, actor, demand: Demand, data: dict, is_demo: bool = False)
     proposal.submitted_by = actor
     proposal.is_demo = is_demo
     proposal.save()
-    audit.record(actor=actor, action="proposal.submit", obj=proposal,
-                 summary=f"{actor.organisation} → {demand.title}")
+    audit.record(
+        actor=actor,
+        action="proposal.submit",
+        obj=proposal,
+        summary=f"{actor.organisation} → {demand.title}",
+    )
     return proposal
 
 
@@ -293,11 +355,25 @@ def _decide_proposal(actor, proposal: Proposal, allowed_from: set[str], to: str)
         raise PermissionDenied("只有需求方或专班办公室可以处理揭榜方案。")
     if proposal.status not in allowed_from:
         raise Conflict(f"该方案当前为“{ProposalStatus(proposal.status).label}”，不能执行此操作。")
+    if to in {
+        ProposalStatus.SHORTLISTED,
+        ProposalStatus.SELECTED,
+    } and proposal.demand.status not in {
+        DemandStatus.PUBLISHED,
+        DemandStatus.IN_TALKS,
+    }:
+        raise Conflict("需求已不在对接阶段，不能再入围或选定方案。")
     before = proposal.status
     proposal.status = to
     proposal.save(update_fields=["status", "updated_at"])
-    audit.record(actor=actor, action=f"proposal.{to}", obj=proposal,
-                 summary=str(proposal), before={"status": before}, after={"status": to})
+    audit.record(
+        actor=actor,
+        action=f"proposal.{to}",
+        obj=proposal,
+        summary=str(proposal),
+        before={"status": before},
+        after={"status": to},
+    )
     return proposal
 
 
@@ -305,32 +381,43 @@ def _decide_proposal(actor, proposal: Proposal, allowed_from: set[str], to: str)
 def shortlist_proposal(*, actor, proposal: Proposal) -> Proposal:
     """The demander shortlists a proposal; the demand moves to 对接中 if it was published."""
     _require_approved(actor)
-    proposal = _decide_proposal(actor, proposal, {ProposalStatus.SUBMITTED},
-                                ProposalStatus.SHORTLISTED)
+    proposal = _decide_proposal(
+        actor, proposal, {ProposalStatus.SUBMITTED}, ProposalStatus.SHORTLISTED
+    )
     if proposal.demand.status == DemandStatus.PUBLISHED:
-        transition_demand(actor=actor, demand=proposal.demand, to_status=DemandStatus.IN_TALKS,
-                          note=f"入围方案：{proposal.supplier}")
+        transition_demand(
+            actor=actor,
+            demand=proposal.demand,
+            to_status=DemandStatus.IN_TALKS,
+            note=f"入围方案：{proposal.supplier}",
+        )
     return proposal
 
 
 @transaction.atomic
 def decline_proposal(*, actor, proposal: Proposal) -> Proposal:
     _require_approved(actor)
-    return _decide_proposal(actor, proposal,
-                            {ProposalStatus.SUBMITTED, ProposalStatus.SHORTLISTED},
-                            ProposalStatus.DECLINED)
+    return _decide_proposal(
+        actor,
+        proposal,
+        {ProposalStatus.SUBMITTED, ProposalStatus.SHORTLISTED},
+        ProposalStatus.DECLINED,
+    )
 
 
 @transaction.atomic
 def select_proposal(*, actor, proposal: Proposal) -> Proposal:
     """The demander picks one shortlisted proposal to go to pilot; the others are declined."""
     _require_approved(actor)
-    proposal = _decide_proposal(actor, proposal, {ProposalStatus.SHORTLISTED},
-                                ProposalStatus.SELECTED)
+    proposal = _decide_proposal(
+        actor, proposal, {ProposalStatus.SHORTLISTED}, ProposalStatus.SELECTED
+    )
     demand = proposal.demand
-    if Proposal.objects.filter(demand=demand, status=ProposalStatus.SELECTED).exclude(
-        pk=proposal.pk
-    ).exists():
+    if (
+        Proposal.objects.filter(demand=demand, status=ProposalStatus.SELECTED)
+        .exclude(pk=proposal.pk)
+        .exists()
+    ):
         raise Conflict("该需求已经选定了方案。")
     for other in Proposal.objects.filter(
         demand=demand, status__in=[ProposalStatus.SUBMITTED, ProposalStatus.SHORTLISTED]
@@ -339,8 +426,12 @@ def select_proposal(*, actor, proposal: Proposal) -> Proposal:
     if demand.status == DemandStatus.PUBLISHED:
         demand = transition_demand(actor=actor, demand=demand, to_status=DemandStatus.IN_TALKS)
     if demand.status == DemandStatus.IN_TALKS:
-        transition_demand(actor=actor, demand=demand, to_status=DemandStatus.PILOT,
-                          note=f"选定方案：{proposal.supplier}")
+        transition_demand(
+            actor=actor,
+            demand=demand,
+            to_status=DemandStatus.PILOT,
+            note=f"选定方案：{proposal.supplier}",
+        )
     return proposal
 
 
@@ -360,9 +451,16 @@ def withdraw_proposal(*, actor, proposal: Proposal) -> Proposal:
 
 # --- roadshows -------------------------------------------------------------------------------
 
+
 @transaction.atomic
-def save_roadshow(*, actor, data: dict, demands: list[Demand] = (),
-                  roadshow: Roadshow | None = None, is_demo: bool = False) -> Roadshow:
+def save_roadshow(
+    *,
+    actor,
+    data: dict,
+    demands: list[Demand] = (),
+    roadshow: Roadshow | None = None,
+    is_demo: bool = False,
+) -> Roadshow:
     """The office creates or edits a roadshow and sets the demands on its agenda."""
     _require_office(actor, "只有专班办公室可以组织路演。")
     form = _validated(RoadshowForm, data, instance=roadshow)
@@ -379,8 +477,9 @@ def save_roadshow(*, actor, data: dict, demands: list[Demand] = (),
 
 
 @transaction.atomic
-def register_for_roadshow(*, actor, roadshow: Roadshow, meeting_demands: list[Demand] = (),
-                          note: str = "") -> RoadshowRegistration:
+def register_for_roadshow(
+    *, actor, roadshow: Roadshow, meeting_demands: list[Demand] = (), note: str = ""
+) -> RoadshowRegistration:
     """A supplier registers for a roadshow and asks for one-to-one meetings on agenda demands."""
     _require_approved(actor)
     if actor.role != Role.SUPPLIER:
@@ -395,8 +494,9 @@ def register_for_roadshow(*, actor, roadshow: Roadshow, meeting_demands: list[De
     agenda = set(roadshow.demands.values_list("pk", flat=True))
     if any(d.pk not in agenda for d in meeting_demands):
         raise ServiceError("只能申请与本场路演中的需求洽谈。")
-    reg = RoadshowRegistration.objects.create(roadshow=roadshow, supplier=actor.organisation,
-                                              note=note[:300])
+    reg = RoadshowRegistration.objects.create(
+        roadshow=roadshow, supplier=actor.organisation, note=note[:300]
+    )
     reg.meetings.set(meeting_demands)
     audit.record(actor=actor, action="roadshow.register", obj=reg, summary=str(reg))
     return reg

@@ -19,9 +19,16 @@ def public_demand_stats() -> dict:
     ]
     counts = dict(
         Demand.objects.filter(status__in=PUBLIC_STATUSES, visibility=Visibility.PUBLIC)
-        .order_by().values_list("status").annotate(n=Count("id"))
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("id"))
     )
-    by_status = [{"status": s.value, "label": str(s.label), "count": counts.get(s.value, 0)}
-                 for s in PUBLIC_STATUSES]
-    return {"by_sector": by_sector, "by_status": by_status,
-            "total": sum(row["count"] for row in by_status)}
+    by_status = [
+        {"status": s.value, "label": str(s.label), "count": counts.get(s.value, 0)}
+        for s in PUBLIC_STATUSES
+    ]
+    return {
+        "by_sector": by_sector,
+        "by_status": by_status,
+        "total": sum(row["count"] for row in by_status),
+    }

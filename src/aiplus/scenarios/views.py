@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -19,8 +19,8 @@ from aiplus.core.pagination import paginate, querystring_without_page
 from aiplus.governance.models import AlgorithmFiling
 
 from . import permissions, services, workflow
-from .downloads import demand_list_download
 from .choices import PIPELINE, PUBLIC_STATUSES, DemandStatus, ListStatus, ProposalStatus
+from .downloads import demand_list_download
 from .forms import (
     CaseStudyForm,
     DemandForm,
@@ -50,6 +50,7 @@ def _role(request) -> str | None:
 
 # --- demands ---------------------------------------------------------------------------------
 
+
 def filter_demands(qs, params):
     """Apply the list filters shared by the page, the export and the API."""
     if sector := params.get("sector"):
@@ -62,8 +63,12 @@ def filter_demands(qs, params):
         qs = qs.filter(status=status)
     if q := (params.get("q") or "").strip():
         for word in q.split():
-            qs = qs.filter(Q(title__icontains=word) | Q(pain_point__icontains=word)
-                           | Q(demander__name__icontains=word) | Q(code__iexact=word))
+            qs = qs.filter(
+                Q(title__icontains=word)
+                | Q(pain_point__icontains=word)
+                | Q(demander__name__icontains=word)
+                | Q(code__iexact=word)
+            )
     return qs
 
 
@@ -71,14 +76,22 @@ def demand_list(request):
     qs = permissions.demands_visible_to(request.user)
     if _role(request) is None or request.GET.get("scope") != "all":
         qs = qs.filter(status__in=PUBLIC_STATUSES)
-    qs = filter_demands(qs, request.GET).select_related(*DEMAND_LIST_RELATED).prefetch_related(
-        "tags").order_by("-published_at", "-id")
+    qs = (
+        filter_demands(qs, request.GET)
+        .select_related(*DEMAND_LIST_RELATED)
+        .prefetch_related("tags")
+        .order_by("-published_at", "-id")
+    )
     page_obj = paginate(request, qs)
     context = {
-        "page_obj": page_obj, "qs": querystring_without_page(request), "hx_target": "#results",
-        "sectors": Sector.objects.all(), "areas": Area.objects.all(),
+        "page_obj": page_obj,
+        "qs": querystring_without_page(request),
+        "hx_target": "#results",
+        "sectors": Sector.objects.all(),
+        "areas": Area.objects.all(),
         "demander_types": DemanderType.objects.all(),
-        "statuses": [(s.value, s.label) for s in PUBLIC_STATUSES], "params": request.GET,
+        "statuses": [(s.value, s.label) for s in PUBLIC_STATUSES],
+        "params": request.GET,
     }
     if request.headers.get("HX-Request"):
         return render(request, "scenarios/_demand_results.html", context)
@@ -107,8 +120,10 @@ def demand_detail(request, pk: int):
         "can_edit": permissions.can_edit_demand(user, demand),
         "can_propose": permissions.can_propose(user, demand) and own_proposal is None,
         "own_proposal": own_proposal,
-        "targets": [(t, labels[t], (demand.status, t) in workflow.NOTE_REQUIRED)
-                    for t in workflow.targets(demand.status, caps)],
+        "targets": [
+            (t, labels[t], (demand.status, t) in workflow.NOTE_REQUIRED)
+            for t in workflow.targets(demand.status, caps)
+        ],
         "transitions": demand.transitions.select_related("actor", "organisation"),
         "proposals": proposals,
         "can_decide": bool(caps & {workflow.OWNER, workflow.OFFICE}),
@@ -125,9 +140,13 @@ def demand_create(request):
     initial = {}
     org = request.user.organisation
     if org is not None:
-        initial = {"area": org.area_id, "demander_type": org.demander_type_id,
-                   "contact_name": request.user.display_name, "contact_phone": request.user.phone,
-                   "contact_email": request.user.email}
+        initial = {
+            "area": org.area_id,
+            "demander_type": org.demander_type_id,
+            "contact_name": request.user.display_name,
+            "contact_phone": request.user.phone,
+            "contact_email": request.user.email,
+        }
     form = DemandForm(request.POST or None, initial=initial)
     if request.method == "POST":
         try:
@@ -137,8 +156,9 @@ def demand_create(request):
         else:
             if request.POST.get("submit_now"):
                 try:
-                    services.transition_demand(actor=request.user, demand=demand,
-                                               to_status=DemandStatus.SUBMITTED)
+                    services.transition_demand(
+                        actor=request.user, demand=demand, to_status=DemandStatus.SUBMITTED
+                    )
                     messages.success(request, "需求已提交，等待专班审核。")
                 except ServiceError as exc:
                     messages.error(request, exc.message)
@@ -172,8 +192,9 @@ def demand_transition(request, pk: int):
     demand = _visible_demand(request, pk)
     to = request.POST.get("to", "")
     try:
-        services.transition_demand(actor=request.user, demand=demand, to_status=to,
-                                   note=request.POST.get("note", ""))
+        services.transition_demand(
+            actor=request.user, demand=demand, to_status=to, note=request.POST.get("note", "")
+        )
     except ServiceError as exc:
         messages.error(request, exc.message + "".join(exc.errors.values()))
     else:
@@ -196,6 +217,7 @@ def similar_demands(request):
 
 
 # --- proposals -------------------------------------------------------------------------------
+
 
 @login_required
 def proposal_create(request, pk: int):
@@ -242,6 +264,7 @@ def proposal_action(request, pk: int, action: str):
 
 # --- demand lists ----------------------------------------------------------------------------
 
+
 def _lists_visible(request):
     qs = DemandList.objects.annotate(n=Count("items"))
     if not permissions.can_manage_lists(request.user):
@@ -251,24 +274,37 @@ def _lists_visible(request):
 
 def list_index(request):
     page_obj = paginate(request, _lists_visible(request).order_by("-year", "-id"))
-    return render(request, "scenarios/list_index.html", {
-        "page_obj": page_obj, "can_manage": permissions.can_manage_lists(request.user)})
+    return render(
+        request,
+        "scenarios/list_index.html",
+        {"page_obj": page_obj, "can_manage": permissions.can_manage_lists(request.user)},
+    )
 
 
 def list_detail(request, pk: int):
     demand_list = get_object_or_404(_lists_visible(request), pk=pk)
     items = demand_list.items.select_related(
-        *(f"demand__{r}" for r in DEMAND_LIST_RELATED)).order_by("position")
+        *(f"demand__{r}" for r in DEMAND_LIST_RELATED)
+    ).order_by("position")
     page_obj = paginate(request, items, per_page=50)
     can_manage = permissions.can_manage_lists(request.user)
     candidates = []
     if can_manage and demand_list.status == ListStatus.DRAFT:
-        candidates = (Demand.objects.filter(status__in=PUBLIC_STATUSES)
-                      .exclude(list_items__demand_list=demand_list)
-                      .select_related("sector", "area", "demander")[:200])
-    return render(request, "scenarios/list_detail.html", {
-        "demand_list": demand_list, "page_obj": page_obj, "can_manage": can_manage,
-        "candidates": candidates})
+        candidates = (
+            Demand.objects.filter(status__in=PUBLIC_STATUSES)
+            .exclude(list_items__demand_list=demand_list)
+            .select_related("sector", "area", "demander")[:200]
+        )
+    return render(
+        request,
+        "scenarios/list_detail.html",
+        {
+            "demand_list": demand_list,
+            "page_obj": page_obj,
+            "can_manage": can_manage,
+            "candidates": candidates,
+        },
+    )
 
 
 @login_required
@@ -308,8 +344,11 @@ def list_add(request, pk: int):
 def list_remove(request, pk: int, demand_pk: int):
     demand_list = get_object_or_404(DemandList, pk=pk)
     try:
-        services.remove_from_list(actor=request.user, demand_list=demand_list,
-                                  demand=get_object_or_404(Demand, pk=demand_pk))
+        services.remove_from_list(
+            actor=request.user,
+            demand_list=demand_list,
+            demand=get_object_or_404(Demand, pk=demand_pk),
+        )
     except ServiceError as exc:
         messages.error(request, exc.message)
     return redirect(demand_list)
@@ -332,41 +371,57 @@ def list_export(request, pk: int, fmt: str):
     if fmt not in {"xlsx", "pdf"}:
         raise Http404
     demand_list = get_object_or_404(_lists_visible(request), pk=pk)
-    return demand_list_download(demand_list, fmt,
-                                include_contact=permissions.can_manage_lists(request.user))
+    return demand_list_download(
+        demand_list, fmt, include_contact=permissions.can_manage_lists(request.user)
+    )
 
 
 # --- solutions and suppliers -----------------------------------------------------------------
 
+
 def solution_list(request):
-    qs = permissions.solutions_visible_to(request.user).select_related("supplier").prefetch_related(
-        "sectors", "tags")
+    qs = (
+        permissions.solutions_visible_to(request.user)
+        .select_related("supplier")
+        .prefetch_related("sectors", "tags")
+    )
     if sector := request.GET.get("sector"):
         qs = qs.filter(sectors__code=sector)
     if tag := request.GET.get("tag"):
         qs = qs.filter(tags__name=tag)
     if q := (request.GET.get("q") or "").strip():
-        qs = qs.filter(Q(title__icontains=q) | Q(summary__icontains=q)
-                       | Q(supplier__name__icontains=q))
+        qs = qs.filter(
+            Q(title__icontains=q) | Q(summary__icontains=q) | Q(supplier__name__icontains=q)
+        )
     page_obj = paginate(request, qs.distinct())
-    context = {"page_obj": page_obj, "qs": querystring_without_page(request),
-               "sectors": Sector.objects.all(), "params": request.GET,
-               "can_create": _role(request) == Role.SUPPLIER,
-               "popular_tags": Tag.objects.annotate(n=Count("solutions")).filter(n__gt=0)
-               .order_by("-n")[:15]}
+    context = {
+        "page_obj": page_obj,
+        "qs": querystring_without_page(request),
+        "sectors": Sector.objects.all(),
+        "params": request.GET,
+        "can_create": _role(request) == Role.SUPPLIER,
+        "popular_tags": Tag.objects.annotate(n=Count("solutions"))
+        .filter(n__gt=0)
+        .order_by("-n")[:15],
+    }
     return render(request, "scenarios/solution_list.html", context)
 
 
 def solution_detail(request, pk: int):
     solution = get_object_or_404(
-        permissions.solutions_visible_to(request.user).select_related("supplier"), pk=pk)
-    return render(request, "scenarios/solution_detail.html", {
-        "solution": solution,
-        "cases": solution.cases.select_related("customer_sector"),
-        "certifications": solution.supplier.certifications.all(),
-        "filings": AlgorithmFiling.objects.filter(organisation=solution.supplier),
-        "can_edit": permissions.can_edit_solution(request.user, solution),
-    })
+        permissions.solutions_visible_to(request.user).select_related("supplier"), pk=pk
+    )
+    return render(
+        request,
+        "scenarios/solution_detail.html",
+        {
+            "solution": solution,
+            "cases": solution.cases.select_related("customer_sector"),
+            "certifications": solution.supplier.certifications.all(),
+            "filings": AlgorithmFiling.objects.filter(organisation=solution.supplier),
+            "can_edit": permissions.can_edit_solution(request.user, solution),
+        },
+    )
 
 
 @login_required
@@ -382,8 +437,7 @@ def solution_edit(request, pk: int | None = None):
     form = SolutionForm(request.POST or None, instance=solution)
     if request.method == "POST":
         try:
-            saved = services.save_solution(actor=request.user, data=request.POST,
-                                           solution=solution)
+            saved = services.save_solution(actor=request.user, data=request.POST, solution=solution)
         except ServiceError as exc:
             _fail(request, exc, form)
         else:
@@ -399,12 +453,19 @@ def case_create(request, pk: int):
         raise Http404
     form = CaseStudyForm(request.POST or None)
     if request.method == "POST":
-        metrics = [{"name": n, "value": v} for n, v in zip(
-            request.POST.getlist("metric_name"), request.POST.getlist("metric_value"),
-            strict=False) if n.strip()]
+        metrics = [
+            {"name": n, "value": v}
+            for n, v in zip(
+                request.POST.getlist("metric_name"),
+                request.POST.getlist("metric_value"),
+                strict=False,
+            )
+            if n.strip()
+        ]
         try:
-            services.add_case_study(actor=request.user, solution=solution, data=request.POST,
-                                    metrics=metrics)
+            services.add_case_study(
+                actor=request.user, solution=solution, data=request.POST, metrics=metrics
+            )
         except ServiceError as exc:
             _fail(request, exc, form)
         else:
@@ -418,55 +479,95 @@ def _suppliers():
 
 
 def supplier_list(request):
-    qs = _suppliers().select_related("area").annotate(
-        n_solutions=Count("solutions", filter=Q(solutions__is_published=True), distinct=True),
-        n_filings=Count("filings", distinct=True))
+    qs = (
+        _suppliers()
+        .select_related("area")
+        .annotate(
+            n_solutions=Count("solutions", filter=Q(solutions__is_published=True), distinct=True),
+            n_filings=Count("filings", distinct=True),
+        )
+    )
     if q := (request.GET.get("q") or "").strip():
         qs = qs.filter(Q(name__icontains=q) | Q(description__icontains=q))
     if area := request.GET.get("area"):
         qs = qs.filter(area__code=area)
     page_obj = paginate(request, qs.order_by("name"))
-    return render(request, "scenarios/supplier_list.html", {
-        "page_obj": page_obj, "qs": querystring_without_page(request), "params": request.GET,
-        "areas": Area.objects.all()})
+    return render(
+        request,
+        "scenarios/supplier_list.html",
+        {
+            "page_obj": page_obj,
+            "qs": querystring_without_page(request),
+            "params": request.GET,
+            "areas": Area.objects.all(),
+        },
+    )
 
 
 def supplier_detail(request, pk: int):
     supplier = get_object_or_404(_suppliers().select_related("area"), pk=pk)
-    solutions = permissions.solutions_visible_to(request.user).filter(
-        supplier=supplier).prefetch_related("sectors", "tags")
-    return render(request, "scenarios/supplier_detail.html", {
-        "supplier": supplier, "solutions": solutions,
-        "certifications": supplier.certifications.all(),
-        "filings": AlgorithmFiling.objects.filter(organisation=supplier)})
+    solutions = (
+        permissions.solutions_visible_to(request.user)
+        .filter(supplier=supplier)
+        .prefetch_related("sectors", "tags")
+    )
+    return render(
+        request,
+        "scenarios/supplier_detail.html",
+        {
+            "supplier": supplier,
+            "solutions": solutions,
+            "certifications": supplier.certifications.all(),
+            "filings": AlgorithmFiling.objects.filter(organisation=supplier),
+        },
+    )
 
 
 # --- roadshows -------------------------------------------------------------------------------
 
+
 def roadshow_list(request):
     qs = Roadshow.objects.select_related("area", "sector").annotate(
-        n_demands=Count("demands", distinct=True), n_regs=Count("registrations", distinct=True))
-    return render(request, "scenarios/roadshow_list.html", {
-        "page_obj": paginate(request, qs.order_by("-starts_at", "-id")),
-        "can_manage": permissions.can_manage_lists(request.user)})
+        n_demands=Count("demands", distinct=True), n_regs=Count("registrations", distinct=True)
+    )
+    return render(
+        request,
+        "scenarios/roadshow_list.html",
+        {
+            "page_obj": paginate(request, qs.order_by("-starts_at", "-id")),
+            "can_manage": permissions.can_manage_lists(request.user),
+        },
+    )
 
 
 def roadshow_detail(request, pk: int):
     roadshow = get_object_or_404(Roadshow.objects.select_related("area", "sector"), pk=pk)
-    agenda = [d for d in roadshow.demands.select_related("demander", "sector", "area")
-              if d.is_public or permissions.can_manage_lists(request.user)]
+    agenda = [
+        d
+        for d in roadshow.demands.select_related("demander", "sector", "area")
+        if d.is_public or permissions.can_manage_lists(request.user)
+    ]
     registration = None
     if _role(request) == Role.SUPPLIER:
         registration = roadshow.registrations.filter(
-            supplier_id=request.user.organisation_id).first()
+            supplier_id=request.user.organisation_id
+        ).first()
     registrations = []
     if permissions.can_manage_lists(request.user):
         registrations = roadshow.registrations.select_related("supplier").prefetch_related(
-            "meetings")
-    return render(request, "scenarios/roadshow_detail.html", {
-        "roadshow": roadshow, "agenda": agenda, "registration": registration,
-        "registrations": registrations, "can_register": _role(request) == Role.SUPPLIER
-        and registration is None})
+            "meetings"
+        )
+    return render(
+        request,
+        "scenarios/roadshow_detail.html",
+        {
+            "roadshow": roadshow,
+            "agenda": agenda,
+            "registration": registration,
+            "registrations": registrations,
+            "can_register": _role(request) == Role.SUPPLIER and registration is None,
+        },
+    )
 
 
 @login_required
@@ -479,15 +580,17 @@ def roadshow_create(request):
     if request.method == "POST":
         ids = [int(i) for i in request.POST.getlist("demand") if i.isdigit()]
         try:
-            roadshow = services.save_roadshow(actor=request.user, data=request.POST,
-                                              demands=list(Demand.objects.filter(pk__in=ids)))
+            roadshow = services.save_roadshow(
+                actor=request.user,
+                data=request.POST,
+                demands=list(Demand.objects.filter(pk__in=ids)),
+            )
         except ServiceError as exc:
             _fail(request, exc, form)
         else:
             messages.success(request, "路演活动已创建。")
             return redirect(roadshow)
-    return render(request, "scenarios/roadshow_form.html",
-                  {"form": form, "candidates": candidates})
+    return render(request, "scenarios/roadshow_form.html", {"form": form, "candidates": candidates})
 
 
 @require_POST
@@ -497,9 +600,11 @@ def roadshow_register(request, pk: int):
     ids = [int(i) for i in request.POST.getlist("meeting") if i.isdigit()]
     try:
         services.register_for_roadshow(
-            actor=request.user, roadshow=roadshow,
+            actor=request.user,
+            roadshow=roadshow,
             meeting_demands=list(Demand.objects.filter(pk__in=ids)),
-            note=request.POST.get("note", ""))
+            note=request.POST.get("note", ""),
+        )
     except ServiceError as exc:
         messages.error(request, exc.message)
     else:
@@ -508,6 +613,7 @@ def roadshow_register(request, pk: int):
 
 
 # --- workbench and "my" pages ----------------------------------------------------------------
+
 
 @login_required
 def workbench(request):
@@ -520,24 +626,39 @@ def workbench(request):
         visible = visible.filter(area_id=request.user.organisation.area_id)
     counts = dict(visible.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
     pipeline = [(s.value, s.label, counts.get(s.value, 0)) for s in PIPELINE]
-    queue = visible.filter(status__in=[DemandStatus.SUBMITTED, DemandStatus.IN_REVIEW]).select_related(
-        *DEMAND_LIST_RELATED).order_by("updated_at")
+    queue = (
+        visible.filter(status__in=[DemandStatus.SUBMITTED, DemandStatus.IN_REVIEW])
+        .select_related(*DEMAND_LIST_RELATED)
+        .order_by("updated_at")
+    )
     page_obj = paginate(request, queue)
     activity = AuditEntry.objects.select_related("actor", "organisation")[:15]
     if role == Role.DISTRICT:
         activity = AuditEntry.objects.none()
-        recent = DemandTransition.objects.filter(
-            demand__area_id=request.user.organisation.area_id).select_related(
-            "demand", "actor").order_by("-at")[:15]
+        recent = (
+            DemandTransition.objects.filter(demand__area_id=request.user.organisation.area_id)
+            .select_related("demand", "actor")
+            .order_by("-at")[:15]
+        )
     else:
         recent = DemandTransition.objects.select_related("demand", "actor").order_by("-at")[:15]
     pending_orgs = Organisation.objects.none()
     if role == Role.OFFICE:
         pending_orgs = Organisation.objects.filter(status=OrgStatus.PENDING)[:10]
-    return render(request, "scenarios/workbench.html", {
-        "pipeline": pipeline, "page_obj": page_obj, "activity": activity, "recent": recent,
-        "pending_orgs": pending_orgs, "is_office": role == Role.OFFICE,
-        "closed": counts.get(DemandStatus.CLOSED, 0), "returned": counts.get(DemandStatus.RETURNED, 0)})
+    return render(
+        request,
+        "scenarios/workbench.html",
+        {
+            "pipeline": pipeline,
+            "page_obj": page_obj,
+            "activity": activity,
+            "recent": recent,
+            "pending_orgs": pending_orgs,
+            "is_office": role == Role.OFFICE,
+            "closed": counts.get(DemandStatus.CLOSED, 0),
+            "returned": counts.get(DemandStatus.RETURNED, 0),
+        },
+    )
 
 
 @login_required
@@ -557,16 +678,21 @@ def import_demands(request):
         else:
             try:
                 result = io.import_demands_xlsx(
-                    actor=request.user, file=upload,
-                    list_name=(request.POST.get("list_name") or "").strip() or None)
+                    actor=request.user,
+                    file=upload,
+                    list_name=(request.POST.get("list_name") or "").strip() or None,
+                )
             except io.ImportFailed as exc:
                 messages.error(request, exc.message)
                 errors = exc.errors
             except ServiceError as exc:
                 messages.error(request, exc.message)
             else:
-                messages.success(request, f"已导入 {result.created} 项需求，新建需求单位 "
-                                          f"{result.organisations_created} 家。")
+                messages.success(
+                    request,
+                    f"已导入 {result.created} 项需求，新建需求单位 "
+                    f"{result.organisations_created} 家。",
+                )
                 if result.demand_list is not None:
                     return redirect(result.demand_list)
                 return redirect("scenarios:workbench")
@@ -577,15 +703,37 @@ def import_demands(request):
 def my(request):
     user = request.user
     org_id = user.organisation_id
-    demands = Demand.objects.filter(demander_id=org_id).select_related("sector", "area").order_by(
-        "-updated_at")[:50] if org_id else []
-    proposals = Proposal.objects.filter(supplier_id=org_id).select_related("demand").order_by(
-        "-created_at")[:50] if org_id else []
+    demands = (
+        Demand.objects.filter(demander_id=org_id)
+        .select_related("sector", "area")
+        .order_by("-updated_at")[:50]
+        if org_id
+        else []
+    )
+    proposals = (
+        Proposal.objects.filter(supplier_id=org_id)
+        .select_related("demand")
+        .order_by("-created_at")[:50]
+        if org_id
+        else []
+    )
     solutions = Solution.objects.filter(supplier_id=org_id)[:50] if org_id else []
-    incoming = Proposal.objects.filter(demand__demander_id=org_id).exclude(
-        status=ProposalStatus.WITHDRAWN).select_related("demand", "supplier").order_by(
-        "-created_at")[:20] if org_id else []
-    return render(request, "scenarios/my.html", {
-        "demands": demands, "proposals": proposals, "solutions": solutions, "incoming": incoming,
-        "role": _role(request)})
-
+    incoming = (
+        Proposal.objects.filter(demand__demander_id=org_id)
+        .exclude(status=ProposalStatus.WITHDRAWN)
+        .select_related("demand", "supplier")
+        .order_by("-created_at")[:20]
+        if org_id
+        else []
+    )
+    return render(
+        request,
+        "scenarios/my.html",
+        {
+            "demands": demands,
+            "proposals": proposals,
+            "solutions": solutions,
+            "incoming": incoming,
+            "role": _role(request),
+        },
+    )

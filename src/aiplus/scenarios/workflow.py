@@ -9,7 +9,11 @@ A capacity is what the acting user is with respect to one demand:
 from __future__ import annotations
 
 DRAFT, SUBMITTED, IN_REVIEW, RETURNED, PUBLISHED = (
-    "draft", "submitted", "in_review", "returned", "published",
+    "draft",
+    "submitted",
+    "in_review",
+    "returned",
+    "published",
 )
 IN_TALKS, PILOT, DEPLOYED, PROMOTED, CLOSED = "in_talks", "pilot", "deployed", "promoted", "closed"
 
@@ -31,8 +35,14 @@ for _status in (DRAFT, SUBMITTED, RETURNED, IN_REVIEW, PUBLISHED, IN_TALKS, PILO
     TRANSITIONS[(_status, CLOSED)] = frozenset({OWNER, OFFICE})
 
 # Moves that need a note saying why (shown to the demander).
-NOTE_REQUIRED = {(SUBMITTED, RETURNED), (IN_REVIEW, RETURNED), (PUBLISHED, CLOSED),
-                 (IN_TALKS, CLOSED), (PILOT, CLOSED), (DEPLOYED, CLOSED)}
+NOTE_REQUIRED = {
+    (SUBMITTED, RETURNED),
+    (IN_REVIEW, RETURNED),
+    (PUBLISHED, CLOSED),
+    (IN_TALKS, CLOSED),
+    (PILOT, CLOSED),
+    (DEPLOYED, CLOSED),
+}
 
 
 def exists(current: str, target: str) -> bool:

@@ -6,133 +6,217 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Area',
+            name="Area",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=64, unique=True, verbose_name='代码')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='名称')),
-                ('name_en', models.CharField(blank=True, max_length=200, verbose_name='英文名称')),
-                ('position', models.PositiveIntegerField(default=0, verbose_name='排序')),
-                ('source', models.TextField(blank=True, verbose_name='来源')),
-                ('kind', models.CharField(choices=[('county-level city', '县级市'), ('district', '区'), ('development zone', '开发区/园区')], max_length=32, verbose_name='类型')),
-                ('specialisations', models.JSONField(blank=True, default=list, verbose_name='产业方向')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=64, unique=True, verbose_name="代码")),
+                ("name", models.CharField(max_length=100, unique=True, verbose_name="名称")),
+                ("name_en", models.CharField(blank=True, max_length=200, verbose_name="英文名称")),
+                ("position", models.PositiveIntegerField(default=0, verbose_name="排序")),
+                ("source", models.TextField(blank=True, verbose_name="来源")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("county-level city", "县级市"),
+                            ("district", "区"),
+                            ("development zone", "开发区/园区"),
+                        ],
+                        max_length=32,
+                        verbose_name="类型",
+                    ),
+                ),
+                (
+                    "specialisations",
+                    models.JSONField(blank=True, default=list, verbose_name="产业方向"),
+                ),
             ],
             options={
-                'verbose_name': '板块',
-                'verbose_name_plural': '板块',
-                'ordering': ['position', 'id'],
-                'abstract': False,
+                "verbose_name": "板块",
+                "verbose_name_plural": "板块",
+                "ordering": ["position", "id"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Aspect',
+            name="Aspect",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=64, unique=True, verbose_name='代码')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='名称')),
-                ('name_en', models.CharField(blank=True, max_length=200, verbose_name='英文名称')),
-                ('position', models.PositiveIntegerField(default=0, verbose_name='排序')),
-                ('source', models.TextField(blank=True, verbose_name='来源')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=64, unique=True, verbose_name="代码")),
+                ("name", models.CharField(max_length=100, unique=True, verbose_name="名称")),
+                ("name_en", models.CharField(blank=True, max_length=200, verbose_name="英文名称")),
+                ("position", models.PositiveIntegerField(default=0, verbose_name="排序")),
+                ("source", models.TextField(blank=True, verbose_name="来源")),
             ],
             options={
-                'verbose_name': '行动方面',
-                'verbose_name_plural': '行动方面',
-                'ordering': ['position', 'id'],
-                'abstract': False,
+                "verbose_name": "行动方面",
+                "verbose_name_plural": "行动方面",
+                "ordering": ["position", "id"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='CityPack',
+            name="CityPack",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(unique=True, verbose_name='代码')),
-                ('name', models.CharField(max_length=50, verbose_name='城市')),
-                ('programme_name', models.CharField(blank=True, max_length=200, verbose_name='行动名称')),
-                ('digest', models.CharField(max_length=64)),
-                ('loaded_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(unique=True, verbose_name="代码")),
+                ("name", models.CharField(max_length=50, verbose_name="城市")),
+                (
+                    "programme_name",
+                    models.CharField(blank=True, max_length=200, verbose_name="行动名称"),
+                ),
+                ("digest", models.CharField(max_length=64)),
+                ("loaded_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'verbose_name': '城市包',
-                'verbose_name_plural': '城市包',
-                'ordering': ['code'],
+                "verbose_name": "城市包",
+                "verbose_name_plural": "城市包",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='DemanderType',
+            name="DemanderType",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=64, unique=True, verbose_name='代码')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='名称')),
-                ('name_en', models.CharField(blank=True, max_length=200, verbose_name='英文名称')),
-                ('position', models.PositiveIntegerField(default=0, verbose_name='排序')),
-                ('source', models.TextField(blank=True, verbose_name='来源')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=64, unique=True, verbose_name="代码")),
+                ("name", models.CharField(max_length=100, unique=True, verbose_name="名称")),
+                ("name_en", models.CharField(blank=True, max_length=200, verbose_name="英文名称")),
+                ("position", models.PositiveIntegerField(default=0, verbose_name="排序")),
+                ("source", models.TextField(blank=True, verbose_name="来源")),
             ],
             options={
-                'verbose_name': '需求方类型',
-                'verbose_name_plural': '需求方类型',
-                'ordering': ['position', 'id'],
-                'abstract': False,
+                "verbose_name": "需求方类型",
+                "verbose_name_plural": "需求方类型",
+                "ordering": ["position", "id"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Sector',
+            name="Sector",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=64, unique=True, verbose_name='代码')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='名称')),
-                ('name_en', models.CharField(blank=True, max_length=200, verbose_name='英文名称')),
-                ('position', models.PositiveIntegerField(default=0, verbose_name='排序')),
-                ('source', models.TextField(blank=True, verbose_name='来源')),
-                ('keywords', models.TextField(blank=True, help_text='以分号分隔，用于自动分类', verbose_name='关键词')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=64, unique=True, verbose_name="代码")),
+                ("name", models.CharField(max_length=100, unique=True, verbose_name="名称")),
+                ("name_en", models.CharField(blank=True, max_length=200, verbose_name="英文名称")),
+                ("position", models.PositiveIntegerField(default=0, verbose_name="排序")),
+                ("source", models.TextField(blank=True, verbose_name="来源")),
+                (
+                    "keywords",
+                    models.TextField(
+                        blank=True, help_text="以分号分隔，用于自动分类", verbose_name="关键词"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '重点领域',
-                'verbose_name_plural': '重点领域',
-                'ordering': ['position', 'id'],
-                'abstract': False,
+                "verbose_name": "重点领域",
+                "verbose_name_plural": "重点领域",
+                "ordering": ["position", "id"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Tag',
+            name="Tag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=50, unique=True, verbose_name='名称')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=50, unique=True, verbose_name="名称")),
             ],
             options={
-                'verbose_name': '技术标签',
-                'verbose_name_plural': '技术标签',
-                'ordering': ['name'],
+                "verbose_name": "技术标签",
+                "verbose_name_plural": "技术标签",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='AuditEntry',
+            name="AuditEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='时间')),
-                ('action', models.CharField(db_index=True, max_length=64, verbose_name='操作')),
-                ('object_type', models.CharField(db_index=True, max_length=64, verbose_name='对象类型')),
-                ('object_id', models.CharField(db_index=True, max_length=64, verbose_name='对象编号')),
-                ('summary', models.CharField(blank=True, max_length=300, verbose_name='摘要')),
-                ('before', models.JSONField(blank=True, null=True, verbose_name='变更前')),
-                ('after', models.JSONField(blank=True, null=True, verbose_name='变更后')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
-                ('organisation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='accounts.organisation', verbose_name='所属单位')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="时间")),
+                ("action", models.CharField(db_index=True, max_length=64, verbose_name="操作")),
+                (
+                    "object_type",
+                    models.CharField(db_index=True, max_length=64, verbose_name="对象类型"),
+                ),
+                (
+                    "object_id",
+                    models.CharField(db_index=True, max_length=64, verbose_name="对象编号"),
+                ),
+                ("summary", models.CharField(blank=True, max_length=300, verbose_name="摘要")),
+                ("before", models.JSONField(blank=True, null=True, verbose_name="变更前")),
+                ("after", models.JSONField(blank=True, null=True, verbose_name="变更后")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作人",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="accounts.organisation",
+                        verbose_name="所属单位",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '审计记录',
-                'verbose_name_plural': '审计记录',
-                'ordering': ['-at', '-id'],
-                'indexes': [models.Index(fields=['object_type', 'object_id'], name='audit_object_idx')],
+                "verbose_name": "审计记录",
+                "verbose_name_plural": "审计记录",
+                "ordering": ["-at", "-id"],
+                "indexes": [
+                    models.Index(fields=["object_type", "object_id"], name="audit_object_idx")
+                ],
             },
         ),
     ]

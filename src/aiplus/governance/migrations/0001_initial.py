@@ -5,31 +5,62 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AlgorithmFiling',
+            name="AlgorithmFiling",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('generative', '生成式人工智能服务备案'), ('deep_synthesis', '深度合成算法备案'), ('recommendation', '算法推荐备案')], max_length=32, verbose_name='备案类型')),
-                ('name', models.CharField(max_length=200, verbose_name='算法/服务名称')),
-                ('model_name', models.CharField(blank=True, max_length=200, verbose_name='模型')),
-                ('number', models.CharField(blank=True, max_length=100, verbose_name='备案号')),
-                ('filed_on', models.DateField(blank=True, null=True, verbose_name='备案日期')),
-                ('status', models.CharField(choices=[('filed', '已备案'), ('pending', '备案中'), ('revoked', '已注销')], default='filed', max_length=16, verbose_name='状态')),
-                ('is_demo', models.BooleanField(default=False, verbose_name='示例数据')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='filings', to='accounts.organisation', verbose_name='备案主体')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("generative", "生成式人工智能服务备案"),
+                            ("deep_synthesis", "深度合成算法备案"),
+                            ("recommendation", "算法推荐备案"),
+                        ],
+                        max_length=32,
+                        verbose_name="备案类型",
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="算法/服务名称")),
+                ("model_name", models.CharField(blank=True, max_length=200, verbose_name="模型")),
+                ("number", models.CharField(blank=True, max_length=100, verbose_name="备案号")),
+                ("filed_on", models.DateField(blank=True, null=True, verbose_name="备案日期")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("filed", "已备案"), ("pending", "备案中"), ("revoked", "已注销")],
+                        default="filed",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("is_demo", models.BooleanField(default=False, verbose_name="示例数据")),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="filings",
+                        to="accounts.organisation",
+                        verbose_name="备案主体",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '算法备案',
-                'verbose_name_plural': '算法备案',
-                'ordering': ['-filed_on', 'id'],
+                "verbose_name": "算法备案",
+                "verbose_name_plural": "算法备案",
+                "ordering": ["-filed_on", "id"],
             },
         ),
     ]

@@ -6,256 +6,741 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('core', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("core", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DemandList',
+            name="DemandList",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, unique=True, verbose_name='清单名称')),
-                ('year', models.PositiveIntegerField(verbose_name='年度')),
-                ('issuer', models.CharField(blank=True, max_length=200, verbose_name='发布单位')),
-                ('description', models.TextField(blank=True, verbose_name='说明')),
-                ('status', models.CharField(choices=[('draft', '编制中'), ('published', '已发布')], default='draft', max_length=16, verbose_name='状态')),
-                ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='发布时间')),
-                ('is_demo', models.BooleanField(default=False, verbose_name='示例数据')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, unique=True, verbose_name="清单名称")),
+                ("year", models.PositiveIntegerField(verbose_name="年度")),
+                ("issuer", models.CharField(blank=True, max_length=200, verbose_name="发布单位")),
+                ("description", models.TextField(blank=True, verbose_name="说明")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "编制中"), ("published", "已发布")],
+                        default="draft",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "published_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="发布时间"),
+                ),
+                ("is_demo", models.BooleanField(default=False, verbose_name="示例数据")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name': '需求清单',
-                'verbose_name_plural': '需求清单',
-                'ordering': ['-year', '-id'],
+                "verbose_name": "需求清单",
+                "verbose_name_plural": "需求清单",
+                "ordering": ["-year", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Certification',
+            name="Certification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='资质名称')),
-                ('issuer', models.CharField(blank=True, max_length=200, verbose_name='发证机构')),
-                ('number', models.CharField(blank=True, max_length=100, verbose_name='证书编号')),
-                ('valid_until', models.DateField(blank=True, null=True, verbose_name='有效期至')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='certifications', to='accounts.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="资质名称")),
+                ("issuer", models.CharField(blank=True, max_length=200, verbose_name="发证机构")),
+                ("number", models.CharField(blank=True, max_length=100, verbose_name="证书编号")),
+                ("valid_until", models.DateField(blank=True, null=True, verbose_name="有效期至")),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="certifications",
+                        to="accounts.organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '资质认证',
-                'verbose_name_plural': '资质认证',
-                'ordering': ['name'],
+                "verbose_name": "资质认证",
+                "verbose_name_plural": "资质认证",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Demand',
+            name="Demand",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(blank=True, max_length=32, unique=True, verbose_name='编号')),
-                ('title', models.CharField(max_length=200, verbose_name='场景名称')),
-                ('pain_point', models.TextField(verbose_name='痛点与需求描述')),
-                ('goals', models.TextField(blank=True, verbose_name='建设目标')),
-                ('kpis', models.TextField(blank=True, verbose_name='考核指标（KPI）')),
-                ('data_available', models.TextField(blank=True, verbose_name='可提供的数据')),
-                ('data_sensitivity', models.CharField(choices=[('public', '公开数据'), ('internal', '内部数据'), ('sensitive', '敏感数据'), ('personal', '含个人信息'), ('important', '重要数据')], default='internal', max_length=16, verbose_name='数据敏感程度')),
-                ('site', models.CharField(blank=True, max_length=200, verbose_name='应用场所')),
-                ('budget_min', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='预算下限（元）')),
-                ('budget_max', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='预算上限（元）')),
-                ('budget_confidential', models.BooleanField(default=False, verbose_name='预算保密')),
-                ('start_date', models.DateField(blank=True, null=True, verbose_name='计划开始')),
-                ('end_date', models.DateField(blank=True, null=True, verbose_name='计划完成')),
-                ('acceptance_criteria', models.TextField(blank=True, verbose_name='验收标准')),
-                ('involves_personal_info', models.BooleanField(default=False, verbose_name='涉及个人信息')),
-                ('involves_medical_data', models.BooleanField(default=False, verbose_name='涉及医疗数据')),
-                ('involves_minors', models.BooleanField(default=False, verbose_name='涉及未成年人')),
-                ('needs_algorithm_filing', models.BooleanField(default=False, verbose_name='需算法备案')),
-                ('contact_name', models.CharField(blank=True, max_length=50, verbose_name='联系人')),
-                ('contact_phone', models.CharField(blank=True, max_length=30, verbose_name='联系电话')),
-                ('contact_email', models.EmailField(blank=True, max_length=254, verbose_name='联系邮箱')),
-                ('visibility', models.CharField(choices=[('public', '公开'), ('registered', '仅注册单位可见'), ('private', '仅专班可见')], default='public', max_length=16, verbose_name='可见范围')),
-                ('status', models.CharField(choices=[('draft', '草稿'), ('submitted', '已提交'), ('in_review', '审核中'), ('returned', '退回修改'), ('published', '已发布'), ('in_talks', '对接中'), ('pilot', '试点'), ('deployed', '落地'), ('promoted', '推广'), ('closed', '已关闭')], db_index=True, default='draft', max_length=16, verbose_name='状态')),
-                ('review_note', models.TextField(blank=True, verbose_name='审核意见')),
-                ('is_demo', models.BooleanField(default=False, verbose_name='示例数据')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('published_at', models.DateTimeField(blank=True, db_index=True, null=True, verbose_name='发布时间')),
-                ('area', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='demands', to='core.area', verbose_name='所在板块')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('demander', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='demands', to='accounts.organisation', verbose_name='需求单位')),
-                ('demander_type', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='demands', to='core.demandertype', verbose_name='需求方类型')),
-                ('sector', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='demands', to='core.sector', verbose_name='所属领域')),
-                ('tags', models.ManyToManyField(blank=True, related_name='demands', to='core.tag', verbose_name='技术标签')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(blank=True, max_length=32, unique=True, verbose_name="编号"),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="场景名称")),
+                ("pain_point", models.TextField(verbose_name="痛点与需求描述")),
+                ("goals", models.TextField(blank=True, verbose_name="建设目标")),
+                ("kpis", models.TextField(blank=True, verbose_name="考核指标（KPI）")),
+                ("data_available", models.TextField(blank=True, verbose_name="可提供的数据")),
+                (
+                    "data_sensitivity",
+                    models.CharField(
+                        choices=[
+                            ("public", "公开数据"),
+                            ("internal", "内部数据"),
+                            ("sensitive", "敏感数据"),
+                            ("personal", "含个人信息"),
+                            ("important", "重要数据"),
+                        ],
+                        default="internal",
+                        max_length=16,
+                        verbose_name="数据敏感程度",
+                    ),
+                ),
+                ("site", models.CharField(blank=True, max_length=200, verbose_name="应用场所")),
+                (
+                    "budget_min",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=14,
+                        null=True,
+                        verbose_name="预算下限（元）",
+                    ),
+                ),
+                (
+                    "budget_max",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=14,
+                        null=True,
+                        verbose_name="预算上限（元）",
+                    ),
+                ),
+                (
+                    "budget_confidential",
+                    models.BooleanField(default=False, verbose_name="预算保密"),
+                ),
+                ("start_date", models.DateField(blank=True, null=True, verbose_name="计划开始")),
+                ("end_date", models.DateField(blank=True, null=True, verbose_name="计划完成")),
+                ("acceptance_criteria", models.TextField(blank=True, verbose_name="验收标准")),
+                (
+                    "involves_personal_info",
+                    models.BooleanField(default=False, verbose_name="涉及个人信息"),
+                ),
+                (
+                    "involves_medical_data",
+                    models.BooleanField(default=False, verbose_name="涉及医疗数据"),
+                ),
+                (
+                    "involves_minors",
+                    models.BooleanField(default=False, verbose_name="涉及未成年人"),
+                ),
+                (
+                    "needs_algorithm_filing",
+                    models.BooleanField(default=False, verbose_name="需算法备案"),
+                ),
+                (
+                    "contact_name",
+                    models.CharField(blank=True, max_length=50, verbose_name="联系人"),
+                ),
+                (
+                    "contact_phone",
+                    models.CharField(blank=True, max_length=30, verbose_name="联系电话"),
+                ),
+                (
+                    "contact_email",
+                    models.EmailField(blank=True, max_length=254, verbose_name="联系邮箱"),
+                ),
+                (
+                    "visibility",
+                    models.CharField(
+                        choices=[
+                            ("public", "公开"),
+                            ("registered", "仅注册单位可见"),
+                            ("private", "仅专班可见"),
+                        ],
+                        default="public",
+                        max_length=16,
+                        verbose_name="可见范围",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "草稿"),
+                            ("submitted", "已提交"),
+                            ("in_review", "审核中"),
+                            ("returned", "退回修改"),
+                            ("published", "已发布"),
+                            ("in_talks", "对接中"),
+                            ("pilot", "试点"),
+                            ("deployed", "落地"),
+                            ("promoted", "推广"),
+                            ("closed", "已关闭"),
+                        ],
+                        db_index=True,
+                        default="draft",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("review_note", models.TextField(blank=True, verbose_name="审核意见")),
+                ("is_demo", models.BooleanField(default=False, verbose_name="示例数据")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "published_at",
+                    models.DateTimeField(
+                        blank=True, db_index=True, null=True, verbose_name="发布时间"
+                    ),
+                ),
+                (
+                    "area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="demands",
+                        to="core.area",
+                        verbose_name="所在板块",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "demander",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="demands",
+                        to="accounts.organisation",
+                        verbose_name="需求单位",
+                    ),
+                ),
+                (
+                    "demander_type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="demands",
+                        to="core.demandertype",
+                        verbose_name="需求方类型",
+                    ),
+                ),
+                (
+                    "sector",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="demands",
+                        to="core.sector",
+                        verbose_name="所属领域",
+                    ),
+                ),
+                (
+                    "tags",
+                    models.ManyToManyField(
+                        blank=True, related_name="demands", to="core.tag", verbose_name="技术标签"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '场景需求',
-                'verbose_name_plural': '场景需求',
-                'ordering': ['-published_at', '-id'],
+                "verbose_name": "场景需求",
+                "verbose_name_plural": "场景需求",
+                "ordering": ["-published_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='DemandListItem',
+            name="DemandListItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveIntegerField(verbose_name='序号')),
-                ('demand', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='list_items', to='scenarios.demand')),
-                ('demand_list', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='scenarios.demandlist')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveIntegerField(verbose_name="序号")),
+                (
+                    "demand",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="list_items",
+                        to="scenarios.demand",
+                    ),
+                ),
+                (
+                    "demand_list",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="items",
+                        to="scenarios.demandlist",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['position', 'id'],
+                "ordering": ["position", "id"],
             },
         ),
         migrations.AddField(
-            model_name='demandlist',
-            name='demands',
-            field=models.ManyToManyField(related_name='lists', through='scenarios.DemandListItem', to='scenarios.demand'),
+            model_name="demandlist",
+            name="demands",
+            field=models.ManyToManyField(
+                related_name="lists", through="scenarios.DemandListItem", to="scenarios.demand"
+            ),
         ),
         migrations.CreateModel(
-            name='DemandTransition',
+            name="DemandTransition",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_status', models.CharField(blank=True, choices=[('draft', '草稿'), ('submitted', '已提交'), ('in_review', '审核中'), ('returned', '退回修改'), ('published', '已发布'), ('in_talks', '对接中'), ('pilot', '试点'), ('deployed', '落地'), ('promoted', '推广'), ('closed', '已关闭')], max_length=16)),
-                ('to_status', models.CharField(choices=[('draft', '草稿'), ('submitted', '已提交'), ('in_review', '审核中'), ('returned', '退回修改'), ('published', '已发布'), ('in_talks', '对接中'), ('pilot', '试点'), ('deployed', '落地'), ('promoted', '推广'), ('closed', '已关闭')], max_length=16)),
-                ('note', models.TextField(blank=True)),
-                ('at', models.DateTimeField(auto_now_add=True)),
-                ('actor', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('demand', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='transitions', to='scenarios.demand')),
-                ('organisation', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='accounts.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "from_status",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("draft", "草稿"),
+                            ("submitted", "已提交"),
+                            ("in_review", "审核中"),
+                            ("returned", "退回修改"),
+                            ("published", "已发布"),
+                            ("in_talks", "对接中"),
+                            ("pilot", "试点"),
+                            ("deployed", "落地"),
+                            ("promoted", "推广"),
+                            ("closed", "已关闭"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "to_status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "草稿"),
+                            ("submitted", "已提交"),
+                            ("in_review", "审核中"),
+                            ("returned", "退回修改"),
+                            ("published", "已发布"),
+                            ("in_talks", "对接中"),
+                            ("pilot", "试点"),
+                            ("deployed", "落地"),
+                            ("promoted", "推广"),
+                            ("closed", "已关闭"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("note", models.TextField(blank=True)),
+                ("at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "demand",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="transitions",
+                        to="scenarios.demand",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="accounts.organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '状态变更',
-                'verbose_name_plural': '状态变更',
-                'ordering': ['at', 'id'],
+                "verbose_name": "状态变更",
+                "verbose_name_plural": "状态变更",
+                "ordering": ["at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Roadshow',
+            name="Roadshow",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='活动名称')),
-                ('starts_at', models.DateTimeField(verbose_name='开始时间')),
-                ('venue', models.CharField(max_length=200, verbose_name='地点')),
-                ('description', models.TextField(blank=True, verbose_name='活动介绍')),
-                ('capacity', models.PositiveIntegerField(default=30, verbose_name='供给方名额')),
-                ('status', models.CharField(choices=[('planned', '筹备中'), ('open', '报名中'), ('done', '已举办')], default='open', max_length=16, verbose_name='状态')),
-                ('is_demo', models.BooleanField(default=False, verbose_name='示例数据')),
-                ('area', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='roadshows', to='core.area', verbose_name='所在板块')),
-                ('demands', models.ManyToManyField(blank=True, related_name='roadshows', to='scenarios.demand', verbose_name='路演需求')),
-                ('sector', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='roadshows', to='core.sector', verbose_name='主题领域')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="活动名称")),
+                ("starts_at", models.DateTimeField(verbose_name="开始时间")),
+                ("venue", models.CharField(max_length=200, verbose_name="地点")),
+                ("description", models.TextField(blank=True, verbose_name="活动介绍")),
+                ("capacity", models.PositiveIntegerField(default=30, verbose_name="供给方名额")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("planned", "筹备中"), ("open", "报名中"), ("done", "已举办")],
+                        default="open",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("is_demo", models.BooleanField(default=False, verbose_name="示例数据")),
+                (
+                    "area",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="roadshows",
+                        to="core.area",
+                        verbose_name="所在板块",
+                    ),
+                ),
+                (
+                    "demands",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="roadshows",
+                        to="scenarios.demand",
+                        verbose_name="路演需求",
+                    ),
+                ),
+                (
+                    "sector",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="roadshows",
+                        to="core.sector",
+                        verbose_name="主题领域",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '路演活动',
-                'verbose_name_plural': '路演活动',
-                'ordering': ['-starts_at', '-id'],
+                "verbose_name": "路演活动",
+                "verbose_name_plural": "路演活动",
+                "ordering": ["-starts_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='RoadshowRegistration',
+            name="RoadshowRegistration",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='备注')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('meetings', models.ManyToManyField(blank=True, related_name='+', to='scenarios.demand', verbose_name='申请一对一洽谈的需求')),
-                ('roadshow', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='registrations', to='scenarios.roadshow')),
-                ('supplier', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='roadshow_registrations', to='accounts.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="备注")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "meetings",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="+",
+                        to="scenarios.demand",
+                        verbose_name="申请一对一洽谈的需求",
+                    ),
+                ),
+                (
+                    "roadshow",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="registrations",
+                        to="scenarios.roadshow",
+                    ),
+                ),
+                (
+                    "supplier",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="roadshow_registrations",
+                        to="accounts.organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '路演报名',
-                'verbose_name_plural': '路演报名',
-                'ordering': ['created_at', 'id'],
+                "verbose_name": "路演报名",
+                "verbose_name_plural": "路演报名",
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Solution',
+            name="Solution",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='方案名称')),
-                ('summary', models.CharField(max_length=300, verbose_name='一句话介绍')),
-                ('description', models.TextField(blank=True, verbose_name='方案介绍')),
-                ('maturity', models.CharField(choices=[('concept', '概念验证'), ('pilot', '试点验证'), ('product', '成熟产品'), ('scale', '规模化应用')], default='product', max_length=16, verbose_name='成熟度')),
-                ('price_from', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='参考价格起（元）')),
-                ('is_published', models.BooleanField(default=True, verbose_name='公开展示')),
-                ('is_demo', models.BooleanField(default=False, verbose_name='示例数据')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('sectors', models.ManyToManyField(blank=True, related_name='solutions', to='core.sector', verbose_name='适用领域')),
-                ('supplier', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='solutions', to='accounts.organisation', verbose_name='供给方')),
-                ('tags', models.ManyToManyField(blank=True, related_name='solutions', to='core.tag', verbose_name='技术标签')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="方案名称")),
+                ("summary", models.CharField(max_length=300, verbose_name="一句话介绍")),
+                ("description", models.TextField(blank=True, verbose_name="方案介绍")),
+                (
+                    "maturity",
+                    models.CharField(
+                        choices=[
+                            ("concept", "概念验证"),
+                            ("pilot", "试点验证"),
+                            ("product", "成熟产品"),
+                            ("scale", "规模化应用"),
+                        ],
+                        default="product",
+                        max_length=16,
+                        verbose_name="成熟度",
+                    ),
+                ),
+                (
+                    "price_from",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=14,
+                        null=True,
+                        verbose_name="参考价格起（元）",
+                    ),
+                ),
+                ("is_published", models.BooleanField(default=True, verbose_name="公开展示")),
+                ("is_demo", models.BooleanField(default=False, verbose_name="示例数据")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "sectors",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="solutions",
+                        to="core.sector",
+                        verbose_name="适用领域",
+                    ),
+                ),
+                (
+                    "supplier",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="solutions",
+                        to="accounts.organisation",
+                        verbose_name="供给方",
+                    ),
+                ),
+                (
+                    "tags",
+                    models.ManyToManyField(
+                        blank=True, related_name="solutions", to="core.tag", verbose_name="技术标签"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '解决方案',
-                'verbose_name_plural': '解决方案',
-                'ordering': ['-updated_at', '-id'],
+                "verbose_name": "解决方案",
+                "verbose_name_plural": "解决方案",
+                "ordering": ["-updated_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Proposal',
+            name="Proposal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('approach', models.TextField(verbose_name='技术路线与实施方案')),
-                ('price', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='报价（元）')),
-                ('duration_days', models.PositiveIntegerField(blank=True, null=True, verbose_name='实施周期（天）')),
-                ('status', models.CharField(choices=[('submitted', '已提交'), ('shortlisted', '入围'), ('selected', '选定'), ('declined', '未入选'), ('withdrawn', '已撤回')], db_index=True, default='submitted', max_length=16, verbose_name='状态')),
-                ('is_demo', models.BooleanField(default=False, verbose_name='示例数据')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('demand', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='proposals', to='scenarios.demand')),
-                ('submitted_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('supplier', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='proposals', to='accounts.organisation', verbose_name='供给方')),
-                ('solution', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='proposals', to='scenarios.solution', verbose_name='关联方案')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("approach", models.TextField(verbose_name="技术路线与实施方案")),
+                (
+                    "price",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=14,
+                        null=True,
+                        verbose_name="报价（元）",
+                    ),
+                ),
+                (
+                    "duration_days",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="实施周期（天）"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("submitted", "已提交"),
+                            ("shortlisted", "入围"),
+                            ("selected", "选定"),
+                            ("declined", "未入选"),
+                            ("withdrawn", "已撤回"),
+                        ],
+                        db_index=True,
+                        default="submitted",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("is_demo", models.BooleanField(default=False, verbose_name="示例数据")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "demand",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="proposals",
+                        to="scenarios.demand",
+                    ),
+                ),
+                (
+                    "submitted_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "supplier",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="proposals",
+                        to="accounts.organisation",
+                        verbose_name="供给方",
+                    ),
+                ),
+                (
+                    "solution",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="proposals",
+                        to="scenarios.solution",
+                        verbose_name="关联方案",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '揭榜方案',
-                'verbose_name_plural': '揭榜方案',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "揭榜方案",
+                "verbose_name_plural": "揭榜方案",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='CaseStudy',
+            name="CaseStudy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('customer', models.CharField(max_length=200, verbose_name='客户')),
-                ('year', models.PositiveIntegerField(blank=True, null=True, verbose_name='年份')),
-                ('outcome', models.TextField(verbose_name='成效')),
-                ('metrics', models.JSONField(blank=True, default=list, help_text='如 [{"name": "检出率", "value": "99.2%"}]', verbose_name='成效指标')),
-                ('customer_sector', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='core.sector', verbose_name='客户领域')),
-                ('solution', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='cases', to='scenarios.solution')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("customer", models.CharField(max_length=200, verbose_name="客户")),
+                ("year", models.PositiveIntegerField(blank=True, null=True, verbose_name="年份")),
+                ("outcome", models.TextField(verbose_name="成效")),
+                (
+                    "metrics",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text='如 [{"name": "检出率", "value": "99.2%"}]',
+                        verbose_name="成效指标",
+                    ),
+                ),
+                (
+                    "customer_sector",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="core.sector",
+                        verbose_name="客户领域",
+                    ),
+                ),
+                (
+                    "solution",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="cases",
+                        to="scenarios.solution",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '应用案例',
-                'verbose_name_plural': '应用案例',
-                'ordering': ['-year', 'id'],
+                "verbose_name": "应用案例",
+                "verbose_name_plural": "应用案例",
+                "ordering": ["-year", "id"],
             },
         ),
         migrations.AddIndex(
-            model_name='demand',
-            index=models.Index(fields=['status', '-published_at'], name='demand_status_pub_idx'),
+            model_name="demand",
+            index=models.Index(fields=["status", "-published_at"], name="demand_status_pub_idx"),
         ),
         migrations.AddIndex(
-            model_name='demand',
-            index=models.Index(fields=['sector', 'status'], name='demand_sector_status_idx'),
+            model_name="demand",
+            index=models.Index(fields=["sector", "status"], name="demand_sector_status_idx"),
         ),
         migrations.AddIndex(
-            model_name='demand',
-            index=models.Index(fields=['area', 'status'], name='demand_area_status_idx'),
+            model_name="demand",
+            index=models.Index(fields=["area", "status"], name="demand_area_status_idx"),
         ),
         migrations.AddConstraint(
-            model_name='demand',
-            constraint=models.CheckConstraint(condition=models.Q(('budget_min__isnull', True), ('budget_max__isnull', True), ('budget_min__lte', models.F('budget_max')), _connector='OR'), name='demand_budget_range_ordered'),
+            model_name="demand",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("budget_min__isnull", True),
+                    ("budget_max__isnull", True),
+                    ("budget_min__lte", models.F("budget_max")),
+                    _connector="OR",
+                ),
+                name="demand_budget_range_ordered",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='demandlistitem',
-            constraint=models.UniqueConstraint(fields=('demand_list', 'demand'), name='listitem_unique_demand'),
+            model_name="demandlistitem",
+            constraint=models.UniqueConstraint(
+                fields=("demand_list", "demand"), name="listitem_unique_demand"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='roadshowregistration',
-            constraint=models.UniqueConstraint(fields=('roadshow', 'supplier'), name='registration_unique'),
+            model_name="roadshowregistration",
+            constraint=models.UniqueConstraint(
+                fields=("roadshow", "supplier"), name="registration_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='proposal',
-            constraint=models.UniqueConstraint(fields=('demand', 'supplier'), name='proposal_one_per_supplier'),
+            model_name="proposal",
+            constraint=models.UniqueConstraint(
+                fields=("demand", "supplier"), name="proposal_one_per_supplier"
+            ),
         ),
     ]

@@ -8,7 +8,9 @@ class Command(BaseCommand):
     help = "Load a city pack (folder under citypacks/ or a path): sectors, areas, aspects …"
 
     def add_arguments(self, parser):
-        parser.add_argument("city", nargs="?", default=None, help="e.g. suzhou (default: AIPLUS_CITY)")
+        parser.add_argument(
+            "city", nargs="?", default=None, help="e.g. suzhou (default: AIPLUS_CITY)"
+        )
 
     def handle(self, *args, city=None, **opts):
         from django.conf import settings
@@ -20,6 +22,7 @@ class Command(BaseCommand):
         if result.unchanged:
             self.stdout.write(f"城市包 {result.city} 已是最新，无变化。")
             return
-        parts = [f"{k} +{result.created.get(k, 0)}/~{result.updated.get(k, 0)}"
-                 for k in result.created]
+        parts = [
+            f"{k} +{result.created.get(k, 0)}/~{result.updated.get(k, 0)}" for k in result.created
+        ]
         self.stdout.write(self.style.SUCCESS(f"已载入城市包 {result.city}：" + "，".join(parts)))

@@ -12,13 +12,19 @@ class Command(BaseCommand):
     help = "Export a demand list (--list ID) or all public demands to .xlsx, or a list to PDF."
 
     def add_arguments(self, parser):
-        parser.add_argument("--list", dest="list_id", type=int, default=None,
-                            help="id of the demand list to export")
-        parser.add_argument("-o", "--output", default=None,
-                            help="output file (default demands.xlsx, or demands.pdf with --pdf)")
+        parser.add_argument(
+            "--list", dest="list_id", type=int, default=None, help="id of the demand list to export"
+        )
+        parser.add_argument(
+            "-o",
+            "--output",
+            default=None,
+            help="output file (default demands.xlsx, or demands.pdf with --pdf)",
+        )
         parser.add_argument("--pdf", action="store_true", help="a printable PDF of the list")
-        parser.add_argument("--contact", action="store_true",
-                            help="include contact columns in the spreadsheet")
+        parser.add_argument(
+            "--contact", action="store_true", help="include contact columns in the spreadsheet"
+        )
 
     def handle(self, *args, list_id=None, output=None, pdf=False, contact=False, **opts):
         demand_list = None
