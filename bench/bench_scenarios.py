@@ -38,6 +38,10 @@ def setup_django():
 
     django.setup()
     settings.ROOT_URLCONF = "bench.bench_urls"
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3"):
+        # A file, as in production use, not the in-memory database tests default to.
+        db.setdefault("TEST", {})["NAME"] = str(settings.VAR_DIR / "bench.sqlite3")
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 

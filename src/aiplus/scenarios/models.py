@@ -72,12 +72,10 @@ class Demand(models.Model):
     visibility = models.CharField(
         _("可见范围"), max_length=16, choices=Visibility.choices, default=Visibility.PUBLIC
     )
+    # No single-column index: the list orders by publication and a status index would make
+    # SQLite sort every public row instead of walking demand_pub_order_idx.
     status = models.CharField(
-        _("状态"),
-        max_length=16,
-        choices=DemandStatus.choices,
-        default=DemandStatus.DRAFT,
-        db_index=True,
+        _("状态"), max_length=16, choices=DemandStatus.choices, default=DemandStatus.DRAFT
     )
     review_note = models.TextField(_("审核意见"), blank=True)
     is_demo = models.BooleanField(_("示例数据"), default=False)
@@ -93,7 +91,7 @@ class Demand(models.Model):
         verbose_name = _("场景需求")
         verbose_name_plural = _("场景需求")
         indexes = [
-            models.Index(fields=["status", "-published_at"], name="demand_status_pub_idx"),
+            models.Index(fields=["-published_at", "-id"], name="demand_pub_order_idx"),
             models.Index(fields=["sector", "status"], name="demand_sector_status_idx"),
             models.Index(fields=["area", "status"], name="demand_area_status_idx"),
         ]

@@ -32,6 +32,19 @@ from .forms import (
 from .models import Demand, DemandList, DemandTransition, Proposal, Roadshow, Solution
 
 DEMAND_LIST_RELATED = ("sector", "area", "demander_type", "demander")
+# What a row of the demand list shows: loading only these keeps long texts out of list queries.
+DEMAND_LIST_COLUMNS = (
+    "code",
+    "title",
+    "status",
+    "published_at",
+    "is_demo",
+    "visibility",
+    "sector__name",
+    "area__name",
+    "demander__name",
+    "demander_type__name",
+)
 
 
 def _fail(request, exc: ServiceError, form=None) -> None:
@@ -79,6 +92,7 @@ def demand_list(request):
     qs = (
         filter_demands(qs, request.GET)
         .select_related(*DEMAND_LIST_RELATED)
+        .only(*DEMAND_LIST_COLUMNS)
         .prefetch_related("tags")
         .order_by("-published_at", "-id")
     )
