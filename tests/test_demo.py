@@ -1,17 +1,18 @@
 """`aiplus demo`: enough realistic data for every page and role, all of it marked demo."""
 
+import shutil
 from io import StringIO
 
 import pytest
 from django.contrib.auth import authenticate
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.test import override_settings
 
 from aiplus.accounts.choices import OrgStatus, Role
 from aiplus.accounts.models import Organisation, User
 from aiplus.core.citypack import load_citypack
-from aiplus.core.management.commands.demo import DEMO_PASSWORD, LOGINS, PENDING_ORG, counts
+from aiplus.core.management.commands.demo import DEMO_PASSWORD, LOGINS, counts
 from aiplus.core.models import Area, AuditEntry, Sector
 from aiplus.governance.models import AlgorithmFiling
 from aiplus.scenarios.choices import PUBLIC_STATUSES, DemandStatus, ListStatus, ProposalStatus
@@ -136,7 +137,7 @@ def test_two_roadshows_with_agenda_and_registrations(demo):
 
 
 def test_office_has_a_review_queue(demo):
-    assert Organisation.objects.get(name=PENDING_ORG).status == OrgStatus.PENDING
+    assert User.objects.get(username="pending").organisation.status == OrgStatus.PENDING
     assert Demand.objects.filter(
         status__in=[DemandStatus.SUBMITTED, DemandStatus.IN_REVIEW]
     ).exists()
@@ -187,3 +188,14 @@ def test_every_role_login_authenticates(demo, login):
 def test_district_login_is_the_officer_of_the_industrial_park(demo):
     district = User.objects.get(username="district")
     assert district.organisation.area.code == "sip"
+
+
+def test_a_city_pack_without_demo_data_gives_a_clear_error(demo, tmp_path, settings):
+    shutil.copytree(settings.CITYPACKS_DIR / "suzhou", tmp_path / "suzhou")
+    (tmp_path / "suzhou" / "demo.json").unlink()
+    settings.CITYPACKS_DIR = tmp_path
+    settings.CITY_PACK = "suzhou"
+    before = counts()
+    with pytest.raises(CommandError, match="没有示例数据文件 demo.json"):
+        call_command("demo", "--reset", stdout=StringIO())
+    assert counts() == before
