@@ -570,3 +570,20 @@ def test_export_command(office, tmp_path):
 
 def test_demander_types_loaded(citypack):
     assert DemanderType.objects.filter(name="医院").exists()
+
+
+def test_row_numbers_are_excel_rows_when_the_table_starts_below_and_right_of_a1(office):
+    wb = Workbook()
+    ws = wb.active
+    for col, header in zip("BCDEF", ["场景名称", "需求单位", "所属领域", "所在板块", "需求描述"]):
+        ws[f"{col}3"] = header
+    for col, value in zip("BCDEF", ["好的一行", "某医院", "医疗", "姑苏区", "描述"]):
+        ws[f"{col}4"] = value
+    for col, value in zip("BCDEF", ["坏的一行", "某医院", "航天", "姑苏区", "描述"]):
+        ws[f"{col}6"] = value
+    buf = io.BytesIO()
+    wb.save(buf)
+    with pytest.raises(ImportFailed) as caught:
+        import_demands_xlsx(actor=office, file=buf.getvalue())
+    assert [e.row for e in caught.value.errors] == [6]
+    assert not Demand.objects.exists()

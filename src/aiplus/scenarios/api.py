@@ -1,4 +1,5 @@
-"""Scenarios API: demands, lifecycle, lists, solutions, proposals, roadshows.
+"""Scenarios API: demands, lifecycle, lists, solutions, proposals, roadshows, and suppliers'
+certifications and algorithm filings.
 
 Handlers stay thin: they look objects up through the `permissions` querysets (so what a caller
 may not see is a 404), turn API input (codes, tag lists) into the form data the services
@@ -22,15 +23,30 @@ from aiplus.core.auth import OptionalAuth
 from aiplus.core.errors import ServiceError
 from aiplus.core.models import Area, DemanderType, Sector
 from aiplus.core.schemas import ErrorOut, Page, PageParams, page
+from aiplus.governance import services as governance_services
+from aiplus.governance.models import AlgorithmFiling
 
 from . import io, permissions, services
 from .choices import ListStatus
 from .downloads import demand_list_download
 from .forms import DemandForm
-from .models import Demand, DemandList, DemandListItem, Proposal, Roadshow, Solution
+from .models import (
+    Certification,
+    Demand,
+    DemandList,
+    DemandListItem,
+    Proposal,
+    Roadshow,
+    Solution,
+)
 from .schemas import (
+    AlgorithmFilingIn,
+    AlgorithmFilingOut,
     CaseStudyIn,
     CaseStudyOut,
+    CertificationIn,
+    CertificationOut,
+    CredentialsOut,
     DemandDetailOut,
     DemandIn,
     DemandListDetailOut,
@@ -597,6 +613,86 @@ def list_suppliers(
             )
         )
     return page(qs, params)
+
+
+# --- certifications and algorithm filings ----------------------------------------------------
+
+
+def _credential_holders(user) -> QuerySet[Organisation]:
+    """Organisations whose credentials the user may read: approved ones, plus the user's own
+    (and every one for the office)."""
+    qs = Organisation.objects.all()
+    if permissions.can_review_organisations(user):
+        return qs
+    visible = Q(status=OrgStatus.APPROVED)
+    if getattr(user, "is_authenticated", False) and user.organisation_id:
+        visible |= Q(pk=user.organisation_id)
+    return qs.filter(visible)
+
+
+def _manageable(user, model):
+    """Credentials the user may delete (others are a 404): the office any, else its own."""
+    if permissions.can_review_organisations(user):
+        return model.objects.all()
+    if not permissions.can_manage_credentials(user, getattr(user, "organisation_id", None)):
+        return model.objects.none()
+    return model.objects.filter(organisation_id=user.organisation_id)
+
+
+@router.get(
+    "/organisations/{org_id}/credentials",
+    response={200: CredentialsOut, **_errors(401, 404)},
+    auth=OptionalAuth(),
+    summary="单位的资质认证与算法备案（已通过审核的单位公开）",
+)
+def get_credentials(request, org_id: int):
+    org = get_object_or_404(_credential_holders(request.user), pk=org_id)
+    return {
+        "certifications": list(Certification.objects.filter(organisation=org)),
+        "filings": list(AlgorithmFiling.objects.filter(organisation=org)),
+    }
+
+
+@router.post(
+    "/certifications",
+    response={201: CertificationOut, **_errors(400, 401, 403, 422)},
+    summary="为本单位添加资质认证",
+)
+def add_certification(request, payload: CertificationIn):
+    certification = services.add_certification(actor=request.user, data=payload.model_dump())
+    return Status(201, certification)
+
+
+@router.delete(
+    "/certifications/{certification_id}",
+    response={204: None, **_errors(401, 403, 404)},
+    summary="删除本单位的资质认证",
+)
+def delete_certification(request, certification_id: int):
+    certification = get_object_or_404(_manageable(request.user, Certification), pk=certification_id)
+    services.delete_certification(actor=request.user, certification=certification)
+    return Status(204, None)
+
+
+@router.post(
+    "/filings",
+    response={201: AlgorithmFilingOut, **_errors(400, 401, 403, 422)},
+    summary="为本单位添加算法备案（已备案的生成式/深度合成须填写备案号）",
+)
+def add_filing(request, payload: AlgorithmFilingIn):
+    filing = governance_services.add_filing(actor=request.user, data=payload.model_dump())
+    return Status(201, filing)
+
+
+@router.delete(
+    "/filings/{filing_id}",
+    response={204: None, **_errors(401, 403, 404)},
+    summary="删除本单位的算法备案",
+)
+def delete_filing(request, filing_id: int):
+    filing = get_object_or_404(_manageable(request.user, AlgorithmFiling), pk=filing_id)
+    governance_services.delete_filing(actor=request.user, filing=filing)
+    return Status(204, None)
 
 
 # --- roadshows -------------------------------------------------------------------------------

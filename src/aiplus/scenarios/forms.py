@@ -3,14 +3,16 @@ importer refuse the same bad input with the same messages."""
 
 from __future__ import annotations
 
+import datetime
 import re
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aiplus.core.models import Tag
 
-from .models import CaseStudy, Demand, DemandList, Proposal, Roadshow, Solution
+from .models import CaseStudy, Certification, Demand, DemandList, Proposal, Roadshow, Solution
 
 TAG_SPLIT = re.compile(r"[，,；;、\s]+")
 
@@ -134,6 +136,34 @@ class CaseStudyForm(forms.ModelForm):
         model = CaseStudy
         fields = ["customer", "customer_sector", "year", "outcome"]
         widgets = {"outcome": forms.Textarea(attrs={"rows": 3})}
+
+
+class CertificationForm(forms.ModelForm):
+    # A validity date outside this window is a typo (19 for 2019, 20250 for 2025), not a
+    # certificate; an expired certificate may still be listed.
+    EARLIEST = datetime.date(1990, 1, 1)
+    MAX_YEARS_AHEAD = 50
+
+    class Meta:
+        model = Certification
+        fields = ["name", "issuer", "number", "valid_until"]
+        widgets = {"valid_until": forms.DateInput(attrs={"type": "date"})}
+        error_messages = {
+            "name": {"required": "请填写资质名称。"},
+            "valid_until": {"invalid": "请输入有效的日期，如 2027-12-31。"},
+        }
+
+    def clean_valid_until(self):
+        valid_until = self.cleaned_data.get("valid_until")
+        if valid_until is not None:
+            today = timezone.localdate()
+            if valid_until < self.EARLIEST:
+                raise forms.ValidationError("有效期不能早于 1990 年，请检查日期。")
+            if valid_until.year > today.year + self.MAX_YEARS_AHEAD:
+                raise forms.ValidationError(
+                    f"有效期不能晚于 {today.year + self.MAX_YEARS_AHEAD} 年，请检查日期。"
+                )
+        return valid_until
 
 
 class ProposalForm(forms.ModelForm):

@@ -196,17 +196,33 @@ def _read_bytes(file: Any) -> bytes:
     return Path(file).read_bytes()
 
 
+def _cell(value: Any) -> Any:
+    """A calamine cell as openpyxl would give it: None when empty, int for whole numbers."""
+    if value == "":
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _sheet_rows(sheet) -> Iterator[tuple]:
+    for row in sheet.iter_rows():
+        yield tuple(_cell(v) for v in row)
+
+
 def _open_rows(data: bytes) -> tuple[dict[int, tuple[str, Decimal]], Iterator]:
-    """Find the first sheet with a header row; return its columns and the rows after it."""
-    from openpyxl import load_workbook
+    """Find the first sheet with a header row; return its columns and the rows after it.
+
+    Reads with calamine (Rust), several times faster than openpyxl on large workbooks."""
+    from python_calamine import CalamineWorkbook
 
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # zipfile, KeyError, InvalidFileException … for a damaged file
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        sheets = [workbook.get_sheet_by_index(i) for i in range(len(workbook.sheet_names))]
+    except Exception as exc:  # not a zip, not a workbook, a damaged file
         raise ServiceError("文件不是有效的 Excel（.xlsx）文件。") from exc
-    for sheet in workbook.worksheets:
-        sheet.reset_dimensions()
-        rows = enumerate(sheet.iter_rows(values_only=True), start=1)
+    for sheet in sheets:
+        rows = enumerate(_sheet_rows(sheet), start=1)
         for number, row in rows:
             if number > HEADER_SCAN_ROWS:
                 break

@@ -129,3 +129,14 @@ def can_edit_solution(user, solution: Solution) -> bool:
     return role == Role.OFFICE or (
         role == Role.SUPPLIER and solution.supplier_id == user.organisation_id
     )
+
+
+def can_manage_credentials(user, organisation_id: int | None) -> bool:
+    """Certifications and algorithm filings: any approved member of the owning organisation
+    (whatever its role), or the office."""
+    role = _role(user)
+    if role is None:
+        return False
+    return role == Role.OFFICE or (
+        organisation_id is not None and user.organisation_id == organisation_id
+    )

@@ -16,6 +16,7 @@ from ninja import Schema
 from pydantic import Field
 
 from aiplus.core.schemas import RefOut
+from aiplus.governance.models import AlgorithmFiling
 
 from . import permissions, workflow
 from .choices import Maturity, RoadshowStatus, Sensitivity, Visibility
@@ -360,6 +361,34 @@ class AlgorithmFilingOut(Schema):
     @staticmethod
     def resolve_status_label(obj) -> str:
         return obj.get_status_display()
+
+
+class CredentialsOut(Schema):
+    """An organisation's certifications and algorithm filings."""
+
+    certifications: list[CertificationOut]
+    filings: list[AlgorithmFilingOut]
+
+
+class CertificationIn(Schema):
+    """A certification of the caller's own organisation."""
+
+    name: str = Field(description="资质名称，如：高新技术企业")
+    issuer: str = ""
+    number: str = Field("", description="证书编号")
+    valid_until: date | None = Field(None, description="有效期至")
+
+
+class AlgorithmFilingIn(Schema):
+    """An algorithm filing of the caller's own organisation. A filed generative or
+    deep-synthesis filing needs its number (备案号)."""
+
+    kind: AlgorithmFiling.Kind
+    name: str = Field(description="算法/服务名称")
+    model_name: str = ""
+    number: str = Field("", description="备案号")
+    filed_on: date | None = Field(None, description="备案日期，不晚于今天")
+    status: AlgorithmFiling.Status = AlgorithmFiling.Status.FILED
 
 
 class SolutionOut(Schema):

@@ -1,4 +1,5 @@
-"""Every write to scenarios: demands and their lifecycle, lists, solutions, proposals, roadshows.
+"""Every write to scenarios: demands and their lifecycle, lists, solutions, proposals, roadshows,
+supplier certifications.
 
 Each function checks access, validates, saves in one transaction, records the audit entry and
 returns the saved object. Views and API handlers call these and nothing else to write.
@@ -14,12 +15,13 @@ from django.utils import timezone
 
 from aiplus.accounts.choices import Role
 from aiplus.core import audit
-from aiplus.core.errors import Conflict, PermissionDenied, ServiceError
+from aiplus.core.errors import Conflict, NotFound, PermissionDenied, ServiceError
 
 from . import permissions, workflow
 from .choices import DemandStatus, ListStatus, ProposalStatus, RoadshowStatus
 from .forms import (
     CaseStudyForm,
+    CertificationForm,
     DemandForm,
     DemandListForm,
     ProposalForm,
@@ -30,6 +32,7 @@ from .forms import (
 )
 from .models import (
     CaseStudy,
+    Certification,
     Demand,
     DemandList,
     DemandListItem,
@@ -318,6 +321,57 @@ def add_case_study(
     case.save()
     audit.record(actor=actor, action="casestudy.create", obj=case, summary=case.customer)
     return case
+
+
+# --- certifications --------------------------------------------------------------------------
+
+CERTIFICATION_AUDIT_FIELDS = ["name", "issuer", "number", "valid_until", "organisation_id"]
+
+
+def require_own_organisation(actor) -> None:
+    """Credentials belong to the actor's organisation: an approved member must be acting."""
+    _require_approved(actor)
+    if actor.organisation_id is None or not permissions.can_manage_credentials(
+        actor, actor.organisation_id
+    ):
+        raise PermissionDenied("只有已通过审核的单位成员可以维护本单位的资质与备案。")
+
+
+@transaction.atomic
+def add_certification(*, actor, data: dict) -> Certification:
+    """Add a certification (资质认证) to the actor's own organisation."""
+    require_own_organisation(actor)
+    form = _validated(CertificationForm, data)
+    certification = form.save(commit=False)
+    certification.organisation = actor.organisation
+    certification.save()
+    audit.record(
+        actor=actor,
+        action="certification.create",
+        obj=certification,
+        summary=certification.name,
+        after=_snapshot(certification, CERTIFICATION_AUDIT_FIELDS),
+    )
+    return certification
+
+
+@transaction.atomic
+def delete_certification(*, actor, certification: Certification) -> None:
+    """Remove a certification: a member of the owning organisation, or the office."""
+    _require_approved(actor)
+    certification = Certification.objects.select_for_update().filter(pk=certification.pk).first()
+    if certification is None:
+        raise NotFound("该资质认证不存在或已删除。")
+    if not permissions.can_manage_credentials(actor, certification.organisation_id):
+        raise PermissionDenied("只能删除本单位的资质认证。")
+    audit.record(
+        actor=actor,
+        action="certification.delete",
+        obj=certification,
+        summary=certification.name,
+        before=_snapshot(certification, CERTIFICATION_AUDIT_FIELDS),
+    )
+    certification.delete()
 
 
 # --- proposals -------------------------------------------------------------------------------

@@ -34,4 +34,11 @@ urlpatterns = [
     path("office/", views.workbench, name="workbench"),
     path("office/import/", views.import_demands, name="import_demands"),
     path("my/", views.my, name="my"),
+    path("my/credentials/", views.credentials, name="credentials"),
+    path(
+        "my/credentials/certifications/<int:pk>/delete/",
+        views.certification_delete,
+        name="certification_delete",
+    ),
+    path("my/credentials/filings/<int:pk>/delete/", views.filing_delete, name="filing_delete"),
 ]

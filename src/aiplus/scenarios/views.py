@@ -16,20 +16,38 @@ from aiplus.accounts.models import Organisation
 from aiplus.core.errors import ServiceError
 from aiplus.core.models import Area, AuditEntry, DemanderType, Sector, Tag
 from aiplus.core.pagination import paginate, querystring_without_page
+from aiplus.governance import services as governance_services
+from aiplus.governance.forms import AlgorithmFilingForm
 from aiplus.governance.models import AlgorithmFiling
 
 from . import permissions, services, workflow
-from .choices import PIPELINE, PUBLIC_STATUSES, DemandStatus, ListStatus, ProposalStatus
+from .choices import (
+    PIPELINE,
+    PUBLIC_STATUSES,
+    DemandStatus,
+    ListStatus,
+    ProposalStatus,
+    Visibility,
+)
 from .downloads import demand_list_download
 from .forms import (
     CaseStudyForm,
+    CertificationForm,
     DemandForm,
     DemandListForm,
     ProposalForm,
     RoadshowForm,
     SolutionForm,
 )
-from .models import Demand, DemandList, DemandTransition, Proposal, Roadshow, Solution
+from .models import (
+    Certification,
+    Demand,
+    DemandList,
+    DemandTransition,
+    Proposal,
+    Roadshow,
+    Solution,
+)
 
 DEMAND_LIST_RELATED = ("sector", "area", "demander_type", "demander")
 # What a row of the demand list shows: loading only these keeps long texts out of list queries.
@@ -304,11 +322,12 @@ def list_detail(request, pk: int):
     can_manage = permissions.can_manage_lists(request.user)
     candidates = []
     if can_manage and demand_list.status == ListStatus.DRAFT:
-        candidates = (
-            Demand.objects.filter(status__in=PUBLIC_STATUSES)
-            .exclude(list_items__demand_list=demand_list)
-            .select_related("sector", "area", "demander")[:200]
-        )
+        candidates = filter_demands(
+            Demand.objects.filter(status__in=PUBLIC_STATUSES, visibility=Visibility.PUBLIC).exclude(
+                list_items__demand_list=demand_list
+            ),
+            {"q": request.GET.get("cq"), "sector": request.GET.get("csector")},
+        ).select_related("sector", "area", "demander")[:200]
     return render(
         request,
         "scenarios/list_detail.html",
@@ -751,3 +770,103 @@ def my(request):
             "role": _role(request),
         },
     )
+
+
+# --- certifications and algorithm filings ----------------------------------------------------
+
+
+def _credentials_org(request):
+    """The organisation whose credentials the user manages, or None (with a message)."""
+    user = request.user
+    if _role(request) is None or user.organisation_id is None:
+        messages.error(request, "只有已通过审核的单位成员可以维护资质与备案。")
+        return None
+    return user.organisation
+
+
+def _fail_on_bound(request, exc: ServiceError, form) -> None:
+    """Like `_fail` for a form bound to the same data the service validated: the form shows
+    its own field errors, so only the service's other errors are added (no duplicates)."""
+    messages.error(request, exc.message)
+    for field, msg in exc.errors.items():
+        name = field if field in form.fields else None
+        if name is None or name not in form.errors:
+            form.add_error(name, msg)
+
+
+def _manageable(request, model):
+    """Credentials the user may delete: the office any, others their organisation's (else 404)."""
+    if _role(request) == Role.OFFICE:
+        return model.objects.all()
+    if _role(request) is None or request.user.organisation_id is None:
+        return model.objects.none()
+    return model.objects.filter(organisation_id=request.user.organisation_id)
+
+
+@login_required
+def credentials(request):
+    """The organisation's certifications and algorithm filings: add, list, delete."""
+    org = _credentials_org(request)
+    if org is None:
+        return redirect("scenarios:my")
+    cert_form = CertificationForm(auto_id="cert_%s")
+    filing_form = AlgorithmFilingForm(auto_id="filing_%s")
+    if request.method == "POST":
+        which = request.POST.get("form")
+        if which == "certification":
+            cert_form = CertificationForm(request.POST, auto_id="cert_%s")
+            try:
+                services.add_certification(actor=request.user, data=request.POST)
+            except ServiceError as exc:
+                _fail_on_bound(request, exc, cert_form)
+            else:
+                messages.success(request, "资质认证已添加。")
+                return redirect("scenarios:credentials")
+        elif which == "filing":
+            filing_form = AlgorithmFilingForm(request.POST, auto_id="filing_%s")
+            try:
+                governance_services.add_filing(actor=request.user, data=request.POST)
+            except ServiceError as exc:
+                _fail_on_bound(request, exc, filing_form)
+            else:
+                messages.success(request, "算法备案已添加。")
+                return redirect("scenarios:credentials")
+        else:
+            messages.error(request, "未知的表单。")
+    return render(
+        request,
+        "scenarios/credentials.html",
+        {
+            "organisation": org,
+            "certifications": Certification.objects.filter(organisation=org),
+            "filings": AlgorithmFiling.objects.filter(organisation=org),
+            "cert_form": cert_form,
+            "filing_form": filing_form,
+        },
+    )
+
+
+@require_POST
+@login_required
+def certification_delete(request, pk: int):
+    certification = get_object_or_404(_manageable(request, Certification), pk=pk)
+    try:
+        services.delete_certification(actor=request.user, certification=certification)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "资质认证已删除。")
+    return redirect("scenarios:credentials")
+
+
+@require_POST
+@login_required
+def filing_delete(request, pk: int):
+    filing = get_object_or_404(_manageable(request, AlgorithmFiling), pk=pk)
+    try:
+        governance_services.delete_filing(actor=request.user, filing=filing)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "算法备案已删除。")
+    return redirect("scenarios:credentials")
