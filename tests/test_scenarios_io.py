@@ -575,11 +575,13 @@ def test_demander_types_loaded(citypack):
 def test_row_numbers_are_excel_rows_when_the_table_starts_below_and_right_of_a1(office):
     wb = Workbook()
     ws = wb.active
-    for col, header in zip("BCDEF", ["场景名称", "需求单位", "所属领域", "所在板块", "需求描述"]):
+    for col, header in zip(
+        "BCDEF", ["场景名称", "需求单位", "所属领域", "所在板块", "需求描述"], strict=True
+    ):
         ws[f"{col}3"] = header
-    for col, value in zip("BCDEF", ["好的一行", "某医院", "医疗", "姑苏区", "描述"]):
+    for col, value in zip("BCDEF", ["好的一行", "某医院", "医疗", "姑苏区", "描述"], strict=True):
         ws[f"{col}4"] = value
-    for col, value in zip("BCDEF", ["坏的一行", "某医院", "航天", "姑苏区", "描述"]):
+    for col, value in zip("BCDEF", ["坏的一行", "某医院", "航天", "姑苏区", "描述"], strict=True):
         ws[f"{col}6"] = value
     buf = io.BytesIO()
     wb.save(buf)
