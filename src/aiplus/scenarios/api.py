@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from ninja import File, Form, Query, Router
 from ninja.files import UploadedFile
@@ -29,6 +29,8 @@ from aiplus.governance.models import AlgorithmFiling
 from . import io, permissions, services
 from .choices import ListStatus
 from .downloads import demand_list_download
+from .filters import clean as _clean
+from .filters import filter_demands
 from .forms import DemandForm
 from .models import (
     Certification,
@@ -84,11 +86,6 @@ def _errors(*codes: int) -> dict[int, Any]:
 
 
 # --- input conversion ------------------------------------------------------------------------
-
-
-def _clean(text: str | None) -> str:
-    """A query string or code without NUL characters (PostgreSQL refuses them in a query)."""
-    return (text or "").replace("\x00", "").strip()
 
 
 def _tag_names(names: list[str] | None) -> str:
@@ -240,20 +237,13 @@ def list_demands(
     q: str | None = None,
     is_demo: bool | None = None,
 ):
-    qs = _visible_demands(request)
-    if sector := _clean(sector):
-        qs = qs.filter(sector__code=sector)
-    if area := _clean(area):
-        qs = qs.filter(area__code=area)
-    if demander_type := _clean(demander_type):
-        qs = qs.filter(demander_type__code=demander_type)
-    if status := _clean(status):
-        qs = qs.filter(status=status)
-    if q := _clean(q):
-        qs = qs.filter(Q(title__icontains=q) | Q(pain_point__icontains=q))
+    qs = filter_demands(
+        _visible_demands(request),
+        {"sector": sector, "area": area, "demander_type": demander_type, "status": status, "q": q},
+    )
     if is_demo is not None:
         qs = qs.filter(is_demo=is_demo)
-    return page(qs.order_by(F("published_at").desc(nulls_last=True), "-id"), params)
+    return page(qs.order_by("-published_at", "-id"), params)
 
 
 @router.get(

@@ -30,6 +30,7 @@ from .choices import (
     Visibility,
 )
 from .downloads import demand_list_download
+from .filters import filter_demands
 from .forms import (
     CaseStudyForm,
     CertificationForm,
@@ -80,27 +81,6 @@ def _role(request) -> str | None:
 
 
 # --- demands ---------------------------------------------------------------------------------
-
-
-def filter_demands(qs, params):
-    """Apply the list filters shared by the page, the export and the API."""
-    if sector := params.get("sector"):
-        qs = qs.filter(sector__code=sector)
-    if area := params.get("area"):
-        qs = qs.filter(area__code=area)
-    if demander_type := params.get("demander_type"):
-        qs = qs.filter(demander_type__code=demander_type)
-    if status := params.get("status"):
-        qs = qs.filter(status=status)
-    if q := (params.get("q") or "").strip():
-        for word in q.split():
-            qs = qs.filter(
-                Q(title__icontains=word)
-                | Q(pain_point__icontains=word)
-                | Q(demander__name__icontains=word)
-                | Q(code__iexact=word)
-            )
-    return qs
 
 
 def demand_list(request):
