@@ -9,14 +9,10 @@ from __future__ import annotations
 from django.db import transaction
 
 from aiplus.core import audit
+from aiplus.core.actions import require_approved, snapshot, validated
 from aiplus.core.errors import NotFound, PermissionDenied
 from aiplus.scenarios import permissions
-from aiplus.scenarios.services import (
-    _require_approved,
-    _snapshot,
-    _validated,
-    require_own_organisation,
-)
+from aiplus.scenarios.services import require_own_organisation
 
 from .forms import AlgorithmFilingForm
 from .models import AlgorithmFiling
@@ -36,7 +32,7 @@ FILING_AUDIT_FIELDS = [
 def add_filing(*, actor, data: dict) -> AlgorithmFiling:
     """Add an algorithm filing to the actor's own organisation."""
     require_own_organisation(actor)
-    form = _validated(AlgorithmFilingForm, data)
+    form = validated(AlgorithmFilingForm, data)
     filing = form.save(commit=False)
     filing.organisation = actor.organisation
     filing.save()
@@ -45,7 +41,7 @@ def add_filing(*, actor, data: dict) -> AlgorithmFiling:
         action="filing.create",
         obj=filing,
         summary=filing.name,
-        after=_snapshot(filing, FILING_AUDIT_FIELDS),
+        after=snapshot(filing, FILING_AUDIT_FIELDS),
     )
     return filing
 
@@ -53,7 +49,7 @@ def add_filing(*, actor, data: dict) -> AlgorithmFiling:
 @transaction.atomic
 def delete_filing(*, actor, filing: AlgorithmFiling) -> None:
     """Remove a filing: a member of the owning organisation, or the office."""
-    _require_approved(actor)
+    require_approved(actor)
     filing = AlgorithmFiling.objects.select_for_update().filter(pk=filing.pk).first()
     if filing is None:
         raise NotFound("该算法备案不存在或已删除。")
@@ -64,6 +60,6 @@ def delete_filing(*, actor, filing: AlgorithmFiling) -> None:
         action="filing.delete",
         obj=filing,
         summary=filing.name,
-        before=_snapshot(filing, FILING_AUDIT_FIELDS),
+        before=snapshot(filing, FILING_AUDIT_FIELDS),
     )
     filing.delete()

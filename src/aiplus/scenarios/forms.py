@@ -208,8 +208,3 @@ class RoadshowForm(forms.ModelForm):
             "starts_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
             "description": forms.Textarea(attrs={"rows": 3}),
         }
-
-
-def form_errors(form: forms.BaseForm) -> dict[str, str]:
-    """Field → first message, for ServiceError."""
-    return {field: "；".join(str(m) for m in msgs) for field, msgs in form.errors.items()}

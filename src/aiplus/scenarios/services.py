@@ -7,14 +7,13 @@ returns the saved object. Views and API handlers call these and nothing else to 
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from aiplus.accounts.choices import Role
 from aiplus.core import audit
+from aiplus.core.actions import require_approved, snapshot, validated
 from aiplus.core.errors import Conflict, NotFound, PermissionDenied, ServiceError
 
 from . import permissions, workflow
@@ -27,7 +26,6 @@ from .forms import (
     ProposalForm,
     RoadshowForm,
     SolutionForm,
-    form_errors,
     tags_from_names,
 )
 from .models import (
@@ -54,24 +52,6 @@ DEMAND_AUDIT_FIELDS = [
 ]
 
 
-def _snapshot(obj, fields: list[str]) -> dict[str, Any]:
-    return {f: (str(v) if (v := getattr(obj, f)) is not None else None) for f in fields}
-
-
-def _validated(form_class, data: dict, *, instance=None, **kwargs):
-    form = form_class(data=data, instance=instance, **kwargs)
-    if not form.is_valid():
-        raise ServiceError("提交的内容有误，请按提示修改。", form_errors(form))
-    return form
-
-
-def _require_approved(actor) -> None:
-    if not getattr(actor, "is_authenticated", False):
-        raise PermissionDenied("请先登录。")
-    if actor.role is None and not actor.is_superuser:
-        raise PermissionDenied("您的单位尚未通过审核，暂不能进行此操作。")
-
-
 def _demand_code(demand: Demand) -> str:
     return f"XQ{demand.created_at:%Y}{demand.pk:06d}"
 
@@ -82,12 +62,12 @@ def _demand_code(demand: Demand) -> str:
 @transaction.atomic
 def create_demand(*, actor, data: dict, demander=None, is_demo: bool = False) -> Demand:
     """Create a draft demand for the actor's organisation (the office may name the demander)."""
-    _require_approved(actor)
+    require_approved(actor)
     if not permissions.can_create_demand(actor):
         raise PermissionDenied("只有需求方或专班办公室可以发布场景需求。")
     if demander is None or not actor.is_office:
         demander = actor.organisation
-    form = _validated(DemandForm, data)
+    form = validated(DemandForm, data)
     demand = form.save(commit=False)
     demand.demander = demander
     demand.created_by = actor
@@ -108,7 +88,7 @@ def create_demand(*, actor, data: dict, demander=None, is_demo: bool = False) ->
         action="demand.create",
         obj=demand,
         summary=demand.title,
-        after=_snapshot(demand, DEMAND_AUDIT_FIELDS),
+        after=snapshot(demand, DEMAND_AUDIT_FIELDS),
     )
     return demand
 
@@ -119,8 +99,8 @@ def update_demand(*, actor, demand: Demand, data: dict) -> Demand:
     demand = Demand.objects.select_for_update().get(pk=demand.pk)
     if not permissions.can_edit_demand(actor, demand):
         raise PermissionDenied("当前状态下您不能修改该需求。")
-    before = _snapshot(demand, DEMAND_AUDIT_FIELDS)
-    form = _validated(DemandForm, data, instance=demand)
+    before = snapshot(demand, DEMAND_AUDIT_FIELDS)
+    form = validated(DemandForm, data, instance=demand)
     demand = form.save()
     demand.tags.set(tags_from_names(form.cleaned_data["tag_names"]))
     audit.record(
@@ -129,7 +109,7 @@ def update_demand(*, actor, demand: Demand, data: dict) -> Demand:
         obj=demand,
         summary=demand.title,
         before=before,
-        after=_snapshot(demand, DEMAND_AUDIT_FIELDS),
+        after=snapshot(demand, DEMAND_AUDIT_FIELDS),
     )
     return demand
 
@@ -137,7 +117,7 @@ def update_demand(*, actor, demand: Demand, data: dict) -> Demand:
 @transaction.atomic
 def transition_demand(*, actor, demand: Demand, to_status: str, note: str = "") -> Demand:
     """Move a demand one step in its lifecycle, if the move exists and the actor may make it."""
-    _require_approved(actor)
+    require_approved(actor)
     demand = Demand.objects.select_for_update().get(pk=demand.pk)
     current = demand.status
     if to_status not in DemandStatus.values:
@@ -183,7 +163,7 @@ def transition_demand(*, actor, demand: Demand, to_status: str, note: str = "") 
 
 
 def _require_office(actor, message: str = "只有专班办公室可以执行此操作。") -> None:
-    _require_approved(actor)
+    require_approved(actor)
     if not actor.is_office:
         raise PermissionDenied(message)
 
@@ -192,7 +172,7 @@ def _require_office(actor, message: str = "只有专班办公室可以执行此�
 def create_demand_list(*, actor, data: dict, is_demo: bool = False) -> DemandList:
     """The office opens a new demand list (batch), in draft."""
     _require_office(actor, "只有专班办公室可以编制需求清单。")
-    form = _validated(DemandListForm, data)
+    form = validated(DemandListForm, data)
     demand_list = form.save(commit=False)
     demand_list.is_demo = is_demo
     demand_list.save()
@@ -280,12 +260,12 @@ def save_solution(
     *, actor, data: dict, solution: Solution | None = None, is_demo: bool = False
 ) -> Solution:
     """Create or edit a supplier's solution."""
-    _require_approved(actor)
+    require_approved(actor)
     if solution is None and actor.role != Role.SUPPLIER:
         raise PermissionDenied("只有供给方可以发布解决方案。")
     if solution is not None and not permissions.can_edit_solution(actor, solution):
         raise PermissionDenied("您无权修改该解决方案。")
-    form = _validated(SolutionForm, data, instance=solution)
+    form = validated(SolutionForm, data, instance=solution)
     obj = form.save(commit=False)
     if solution is None:
         obj.supplier = actor.organisation
@@ -307,10 +287,10 @@ def add_case_study(
     *, actor, solution: Solution, data: dict, metrics: list[dict] | None = None
 ) -> CaseStudy:
     """Add a case study (customer, sector, outcome figures) to a solution."""
-    _require_approved(actor)
+    require_approved(actor)
     if not permissions.can_edit_solution(actor, solution):
         raise PermissionDenied("您无权修改该解决方案。")
-    form = _validated(CaseStudyForm, data)
+    form = validated(CaseStudyForm, data)
     case = form.save(commit=False)
     case.solution = solution
     case.metrics = [
@@ -330,7 +310,7 @@ CERTIFICATION_AUDIT_FIELDS = ["name", "issuer", "number", "valid_until", "organi
 
 def require_own_organisation(actor) -> None:
     """Credentials belong to the actor's organisation: an approved member must be acting."""
-    _require_approved(actor)
+    require_approved(actor)
     if actor.organisation_id is None or not permissions.can_manage_credentials(
         actor, actor.organisation_id
     ):
@@ -341,7 +321,7 @@ def require_own_organisation(actor) -> None:
 def add_certification(*, actor, data: dict) -> Certification:
     """Add a certification (资质认证) to the actor's own organisation."""
     require_own_organisation(actor)
-    form = _validated(CertificationForm, data)
+    form = validated(CertificationForm, data)
     certification = form.save(commit=False)
     certification.organisation = actor.organisation
     certification.save()
@@ -350,7 +330,7 @@ def add_certification(*, actor, data: dict) -> Certification:
         action="certification.create",
         obj=certification,
         summary=certification.name,
-        after=_snapshot(certification, CERTIFICATION_AUDIT_FIELDS),
+        after=snapshot(certification, CERTIFICATION_AUDIT_FIELDS),
     )
     return certification
 
@@ -358,7 +338,7 @@ def add_certification(*, actor, data: dict) -> Certification:
 @transaction.atomic
 def delete_certification(*, actor, certification: Certification) -> None:
     """Remove a certification: a member of the owning organisation, or the office."""
-    _require_approved(actor)
+    require_approved(actor)
     certification = Certification.objects.select_for_update().filter(pk=certification.pk).first()
     if certification is None:
         raise NotFound("该资质认证不存在或已删除。")
@@ -369,7 +349,7 @@ def delete_certification(*, actor, certification: Certification) -> None:
         action="certification.delete",
         obj=certification,
         summary=certification.name,
-        before=_snapshot(certification, CERTIFICATION_AUDIT_FIELDS),
+        before=snapshot(certification, CERTIFICATION_AUDIT_FIELDS),
     )
     certification.delete()
 
@@ -380,13 +360,13 @@ def delete_certification(*, actor, certification: Certification) -> None:
 @transaction.atomic
 def submit_proposal(*, actor, demand: Demand, data: dict, is_demo: bool = False) -> Proposal:
     """A supplier answers a published demand (揭榜)."""
-    _require_approved(actor)
+    require_approved(actor)
     demand = Demand.objects.select_for_update().get(pk=demand.pk)
     if not permissions.can_propose(actor, demand):
         raise PermissionDenied("只有供给方可以响应已发布或对接中的需求。")
     if Proposal.objects.filter(demand=demand, supplier=actor.organisation).exists():
         raise Conflict("贵单位已经响应过该需求，可在“我的方案”中查看。")
-    form = _validated(ProposalForm, data, supplier=actor.organisation)
+    form = validated(ProposalForm, data, supplier=actor.organisation)
     proposal = form.save(commit=False)
     proposal.demand = demand
     proposal.supplier = actor.organisation
@@ -434,7 +414,7 @@ def _decide_proposal(actor, proposal: Proposal, allowed_from: set[str], to: str)
 @transaction.atomic
 def shortlist_proposal(*, actor, proposal: Proposal) -> Proposal:
     """The demander shortlists a proposal; the demand moves to 对接中 if it was published."""
-    _require_approved(actor)
+    require_approved(actor)
     proposal = _decide_proposal(
         actor, proposal, {ProposalStatus.SUBMITTED}, ProposalStatus.SHORTLISTED
     )
@@ -450,7 +430,7 @@ def shortlist_proposal(*, actor, proposal: Proposal) -> Proposal:
 
 @transaction.atomic
 def decline_proposal(*, actor, proposal: Proposal) -> Proposal:
-    _require_approved(actor)
+    require_approved(actor)
     return _decide_proposal(
         actor,
         proposal,
@@ -462,7 +442,7 @@ def decline_proposal(*, actor, proposal: Proposal) -> Proposal:
 @transaction.atomic
 def select_proposal(*, actor, proposal: Proposal) -> Proposal:
     """The demander picks one shortlisted proposal to go to pilot; the others are declined."""
-    _require_approved(actor)
+    require_approved(actor)
     proposal = _decide_proposal(
         actor, proposal, {ProposalStatus.SHORTLISTED}, ProposalStatus.SELECTED
     )
@@ -491,7 +471,7 @@ def select_proposal(*, actor, proposal: Proposal) -> Proposal:
 
 @transaction.atomic
 def withdraw_proposal(*, actor, proposal: Proposal) -> Proposal:
-    _require_approved(actor)
+    require_approved(actor)
     proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
     if proposal.supplier_id != actor.organisation_id:
         raise PermissionDenied("只能撤回本单位的方案。")
@@ -517,7 +497,7 @@ def save_roadshow(
 ) -> Roadshow:
     """The office creates or edits a roadshow and sets the demands on its agenda."""
     _require_office(actor, "只有专班办公室可以组织路演。")
-    form = _validated(RoadshowForm, data, instance=roadshow)
+    form = validated(RoadshowForm, data, instance=roadshow)
     obj = form.save(commit=False)
     if roadshow is None:
         obj.is_demo = is_demo
@@ -535,7 +515,7 @@ def register_for_roadshow(
     *, actor, roadshow: Roadshow, meeting_demands: list[Demand] = (), note: str = ""
 ) -> RoadshowRegistration:
     """A supplier registers for a roadshow and asks for one-to-one meetings on agenda demands."""
-    _require_approved(actor)
+    require_approved(actor)
     if actor.role != Role.SUPPLIER:
         raise PermissionDenied("只有供给方可以报名路演。")
     roadshow = Roadshow.objects.select_for_update().get(pk=roadshow.pk)
