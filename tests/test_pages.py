@@ -227,3 +227,13 @@ def test_list_downloads_from_the_page(client, demander, office):
         client.get(reverse("scenarios:list_export", args=[demand_list.pk, "exe"])).status_code
         == 404
     )
+
+
+def test_my_page_paginates_each_list_separately(client, demander, office, settings):
+    for i in range(12):
+        make_demand(demander, title=f"我的需求{i:02d}")
+    login(client, demander)
+    first = client.get(reverse("scenarios:my")).content.decode()
+    second = client.get(reverse("scenarios:my"), {"dpage": 2}).content.decode()
+    assert "我的需求11" in first and "我的需求00" not in first
+    assert "我的需求00" in second and "dpage=1" in second

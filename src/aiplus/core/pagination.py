@@ -6,10 +6,11 @@ from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 
 
-def paginate(request, queryset, per_page: int | None = None):
-    """Page of `queryset` for ?page=N; out-of-range pages give the last page."""
+def paginate(request, queryset, per_page: int | None = None, param: str = "page"):
+    """Page of `queryset` for ?page=N (or another parameter, for a second list on a page);
+    out-of-range pages give the last page."""
     paginator = Paginator(queryset, per_page or settings.PAGE_SIZE)
-    number = request.GET.get("page") or 1
+    number = request.GET.get(param) or 1
     try:
         return paginator.page(number)
     except PageNotAnInteger:
@@ -18,7 +19,7 @@ def paginate(request, queryset, per_page: int | None = None):
         return paginator.page(paginator.num_pages)
 
 
-def querystring_without_page(request) -> str:
+def querystring_without_page(request, param: str = "page") -> str:
     params = request.GET.copy()
-    params.pop("page", None)
+    params.pop(param, None)
     return params.urlencode()

@@ -714,39 +714,43 @@ def import_demands(request):
 
 @login_required
 def my(request):
-    user = request.user
-    org_id = user.organisation_id
-    demands = (
-        Demand.objects.filter(demander_id=org_id)
-        .select_related("sector", "area")
-        .order_by("-updated_at")[:50]
-        if org_id
-        else []
-    )
-    proposals = (
-        Proposal.objects.filter(supplier_id=org_id)
-        .select_related("demand")
-        .order_by("-created_at")[:50]
-        if org_id
-        else []
-    )
-    solutions = Solution.objects.filter(supplier_id=org_id)[:50] if org_id else []
-    incoming = (
-        Proposal.objects.filter(demand__demander_id=org_id)
-        .exclude(status=ProposalStatus.WITHDRAWN)
-        .select_related("demand", "supplier")
-        .order_by("-created_at")[:20]
-        if org_id
-        else []
-    )
+    org_id = request.user.organisation_id or 0
+    per_page = 10
+
+    def section(queryset, param):
+        return {
+            "page_obj": paginate(request, queryset, per_page, param),
+            "param": param,
+            "qs": querystring_without_page(request, param),
+        }
+
     return render(
         request,
         "scenarios/my.html",
         {
-            "demands": demands,
-            "proposals": proposals,
-            "solutions": solutions,
-            "incoming": incoming,
+            "demands": section(
+                Demand.objects.filter(demander_id=org_id)
+                .select_related("sector", "area")
+                .order_by("-updated_at", "-id"),
+                "dpage",
+            ),
+            "proposals": section(
+                Proposal.objects.filter(supplier_id=org_id)
+                .select_related("demand")
+                .order_by("-created_at", "-id"),
+                "ppage",
+            ),
+            "solutions": section(
+                Solution.objects.filter(supplier_id=org_id).order_by("-updated_at", "-id"),
+                "spage",
+            ),
+            "incoming": section(
+                Proposal.objects.filter(demand__demander_id=org_id)
+                .exclude(status=ProposalStatus.WITHDRAWN)
+                .select_related("demand", "supplier")
+                .order_by("-created_at", "-id"),
+                "ipage",
+            ),
             "role": _role(request),
         },
     )
