@@ -12,14 +12,20 @@ import os
 import sys
 
 
+def normalise(argv: list[str]) -> list[str]:
+    """`aiplus load-citypack x` → `aiplus load_citypack x` (Django command names use _)."""
+    argv = list(argv)
+    position = 2 if len(argv) > 2 and argv[1] == "help" else 1
+    if len(argv) > position and not argv[position].startswith("-"):
+        argv[position] = argv[position].replace("-", "_")
+    return argv
+
+
 def main(argv: list[str] | None = None) -> None:
-    argv = list(sys.argv if argv is None else argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aiplus.settings")
-    if len(argv) > 1 and not argv[1].startswith("-"):
-        argv[1] = argv[1].replace("-", "_")
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(argv)
+    execute_from_command_line(normalise(sys.argv if argv is None else argv))
 
 
 if __name__ == "__main__":
