@@ -585,3 +585,31 @@ def test_proposal_on_a_closed_demand_cannot_be_shortlisted(demander, office, sup
         services.shortlist_proposal(actor=demander, proposal=proposal)
     proposal.refresh_from_db()
     assert proposal.status == "submitted"
+
+
+def test_office_invites_suppliers_once_each(demander, office, supplier):
+    demand = make_demand(demander, status=S.PUBLISHED, office=office)
+    org = supplier.organisation
+    assert (
+        services.invite_suppliers(actor=office, demand=demand, invitations=[(org, 0.8, "同领域")])
+        == 1
+    )
+    assert (
+        services.invite_suppliers(actor=office, demand=demand, invitations=[(org, 0.8, "同领域")])
+        == 0
+    )
+    assert demand.invitations.get().reason == "同领域"
+    assert AuditEntry.objects.filter(action="demand.invite").count() == 2
+
+
+def test_only_the_office_invites_and_only_suppliers(demander, office, supplier, other_demander):
+    demand = make_demand(demander, status=S.PUBLISHED, office=office)
+    with pytest.raises(PermissionDenied):
+        services.invite_suppliers(
+            actor=demander, demand=demand, invitations=[(supplier.organisation, None, "")]
+        )
+    with pytest.raises(ServiceError):
+        services.invite_suppliers(
+            actor=office, demand=demand, invitations=[(other_demander.organisation, None, "")]
+        )
+    assert not demand.invitations.exists()

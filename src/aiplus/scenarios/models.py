@@ -395,3 +395,32 @@ class RoadshowRegistration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.supplier} @ {self.roadshow}"
+
+
+class Invitation(models.Model):
+    """The office invites a supplier to answer a published demand (邀请揭榜)."""
+
+    demand = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="invitations")
+    supplier = models.ForeignKey(
+        "accounts.Organisation",
+        verbose_name=_("供给方"),
+        on_delete=models.CASCADE,
+        related_name="invitations",
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    score = models.FloatField(_("匹配得分"), null=True, blank=True)
+    reason = models.CharField(_("推荐理由"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("邀请时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("揭榜邀请")
+        verbose_name_plural = _("揭榜邀请")
+        constraints = [
+            models.UniqueConstraint(fields=["demand", "supplier"], name="invitation_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.supplier} ← {self.demand}"

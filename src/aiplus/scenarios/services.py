@@ -12,6 +12,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from aiplus.accounts.choices import Role
+from aiplus.accounts.models import Organisation
 from aiplus.core import audit
 from aiplus.core.actions import require_approved, snapshot, validated
 from aiplus.core.errors import Conflict, NotFound, PermissionDenied, ServiceError
@@ -35,6 +36,7 @@ from .models import (
     DemandList,
     DemandListItem,
     DemandTransition,
+    Invitation,
     Proposal,
     Roadshow,
     RoadshowRegistration,
@@ -534,3 +536,40 @@ def register_for_roadshow(
     reg.meetings.set(meeting_demands)
     audit.record(actor=actor, action="roadshow.register", obj=reg, summary=str(reg))
     return reg
+
+
+# --- invitations -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def invite_suppliers(
+    *, actor, demand: Demand, invitations: list[tuple[Organisation, float | None, str]]
+) -> int:
+    """The office invites suppliers (with their match score and reason) to answer a demand;
+    returns how many were newly invited."""
+    require_approved(actor)
+    if not actor.is_office:
+        raise PermissionDenied("只有专班办公室可以邀请供给方揭榜。")
+    demand = Demand.objects.select_for_update().get(pk=demand.pk)
+    if demand.status not in {DemandStatus.PUBLISHED, DemandStatus.IN_TALKS}:
+        raise Conflict("只能为已发布或对接中的需求邀请供给方。")
+    not_suppliers = [
+        o.name for o, _, _ in invitations if o.kind != Role.SUPPLIER or o.status != "approved"
+    ]
+    if not_suppliers:
+        raise ServiceError("只能邀请已通过审核的供给方：" + "、".join(not_suppliers))
+    existing = set(demand.invitations.values_list("supplier_id", flat=True))
+    created = [
+        Invitation(demand=demand, supplier=org, invited_by=actor, score=score, reason=reason[:500])
+        for org, score, reason in invitations
+        if org.pk not in existing
+    ]
+    Invitation.objects.bulk_create(created)
+    audit.record(
+        actor=actor,
+        action="demand.invite",
+        obj=demand,
+        summary=demand.title,
+        after={"suppliers": [i.supplier_id for i in created]},
+    )
+    return len(created)
