@@ -12,6 +12,23 @@ def _fast_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _matching_index(settings, tmp_path):
+    """Each test gets its own index folder, BM25 only; saves re-index only where a test asks
+    (the `auto_index` fixture)."""
+    from aiplus.scenarios import matching
+
+    settings.MATCHING_INDEX_DIR = tmp_path / "index"
+    settings.MATCHING_ENCODER = "none"
+    settings.MATCHING_AUTO_INDEX = False
+    matching._cache.update(engine=None, version=None, tags=None)
+
+
+@pytest.fixture
+def auto_index(settings):
+    settings.MATCHING_AUTO_INDEX = True
+
+
 @pytest.fixture
 def citypack(db):
     load_citypack("suzhou")

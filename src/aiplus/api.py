@@ -74,10 +74,12 @@ def _mount() -> None:
     from aiplus.accounts.api import router as accounts_router
     from aiplus.core.api import router as core_router
     from aiplus.scenarios.api import router as scenarios_router
+    from aiplus.scenarios.api_match import router as match_router
 
     api.add_router("/", accounts_router)
     api.add_router("/", core_router)
     api.add_router("/", scenarios_router)
+    api.add_router("/", match_router)
 
 
 _mount()

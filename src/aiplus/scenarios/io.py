@@ -32,6 +32,7 @@ from aiplus.core import audit
 from aiplus.core.errors import PermissionDenied, ServiceError
 from aiplus.core.models import Area, DemanderType, Sector, Tag
 
+from . import matching
 from .choices import PUBLIC_STATUSES, DemandStatus, ListStatus
 from .forms import parse_tags
 from .models import Demand, DemandList, DemandListItem, DemandTransition
@@ -645,6 +646,7 @@ def _write(
             "file": source,
         },
     )
+    matching.changed_many()
     return ImportResult(
         created=len(ids),
         organisations_created=len(new_orgs),

@@ -17,7 +17,7 @@ from aiplus.core import audit
 from aiplus.core.actions import require_approved, snapshot, validated
 from aiplus.core.errors import Conflict, NotFound, PermissionDenied, ServiceError
 
-from . import permissions, workflow
+from . import matching, permissions, workflow
 from .choices import DemandStatus, ListStatus, ProposalStatus, RoadshowStatus
 from .forms import (
     CaseStudyForm,
@@ -92,6 +92,7 @@ def create_demand(*, actor, data: dict, demander=None, is_demo: bool = False) ->
         summary=demand.title,
         after=snapshot(demand, DEMAND_AUDIT_FIELDS),
     )
+    matching.changed(matching.DEMANDS, demand.pk)
     return demand
 
 
@@ -113,6 +114,7 @@ def update_demand(*, actor, demand: Demand, data: dict) -> Demand:
         before=before,
         after=snapshot(demand, DEMAND_AUDIT_FIELDS),
     )
+    matching.changed(matching.DEMANDS, demand.pk)
     return demand
 
 
@@ -158,6 +160,7 @@ def transition_demand(*, actor, demand: Demand, to_status: str, note: str = "") 
         before={"status": current},
         after={"status": to_status, "note": note},
     )
+    matching.changed(matching.DEMANDS, demand.pk)
     return demand
 
 
@@ -281,6 +284,7 @@ def save_solution(
         obj=obj,
         summary=obj.title,
     )
+    matching.changed(matching.SOLUTIONS, obj.pk)
     return obj
 
 
@@ -302,6 +306,7 @@ def add_case_study(
     ]
     case.save()
     audit.record(actor=actor, action="casestudy.create", obj=case, summary=case.customer)
+    matching.changed(matching.SOLUTIONS, solution.pk)
     return case
 
 

@@ -3,9 +3,11 @@ services, turn ServiceError into a message on the page."""
 
 from __future__ import annotations
 
+import logging
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
+from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -20,7 +22,7 @@ from aiplus.governance import services as governance_services
 from aiplus.governance.forms import AlgorithmFilingForm
 from aiplus.governance.models import AlgorithmFiling
 
-from . import permissions, services, workflow
+from . import matching, permissions, services, workflow
 from .choices import (
     PIPELINE,
     PUBLIC_STATUSES,
@@ -30,7 +32,7 @@ from .choices import (
     Visibility,
 )
 from .downloads import demand_list_download
-from .filters import filter_demands
+from .filters import clean, filter_demands
 from .forms import (
     CaseStudyForm,
     CertificationForm,
@@ -45,11 +47,13 @@ from .models import (
     Demand,
     DemandList,
     DemandTransition,
+    Invitation,
     Proposal,
     Roadshow,
     Solution,
 )
 
+log = logging.getLogger(__name__)
 DEMAND_LIST_RELATED = ("sector", "area", "demander_type", "demander")
 # What a row of the demand list shows: loading only these keeps long texts out of list queries.
 DEMAND_LIST_COLUMNS = (
@@ -87,13 +91,17 @@ def demand_list(request):
     qs = permissions.demands_visible_to(request.user)
     if _role(request) is None or request.GET.get("scope") != "all":
         qs = qs.filter(status__in=PUBLIC_STATUSES)
+    params = request.GET.copy()
+    q = clean(params.pop("q", [""])[-1])
     qs = (
-        filter_demands(qs, request.GET)
+        filter_demands(qs, params)
         .select_related(*DEMAND_LIST_RELATED)
         .only(*DEMAND_LIST_COLUMNS)
         .prefetch_related("tags")
         .order_by("-published_at", "-id")
     )
+    if q:
+        qs = ranked_search(qs, matching.DEMANDS, q, fallback=lambda: filter_demands(qs, {"q": q}))
     page_obj = paginate(request, qs)
     context = {
         "page_obj": page_obj,
@@ -140,8 +148,68 @@ def demand_detail(request, pk: int):
         "proposals": proposals,
         "can_decide": bool(caps & {workflow.OWNER, workflow.OFFICE}),
         "lists": demand.lists.filter(status=ListStatus.PUBLISHED),
+        "recommended": _recommended_solutions(demand) if demand.is_public or caps else None,
+        "can_invite": workflow.OFFICE in caps
+        and demand.status in {DemandStatus.PUBLISHED, DemandStatus.IN_TALKS},
+        "invited": set(demand.invitations.values_list("supplier_id", flat=True)),
     }
     return render(request, "scenarios/demand_detail.html", context)
+
+
+def ranked_search(qs, kind: str, q: str, *, fallback):
+    """Order `qs` by the engine's relevance for `q` (jieba + BM25, plus vectors when an
+    encoder is configured); the substring `fallback` when the engine has nothing."""
+    try:
+        ids = matching.search_ids(kind, q)
+    except Exception:
+        log.exception("search failed for %r", q)
+        ids = []
+    if not ids:
+        return fallback()
+    rank = Case(
+        *(When(pk=pk, then=Value(i)) for i, pk in enumerate(ids)), output_field=IntegerField()
+    )
+    return qs.filter(pk__in=ids).annotate(rank=rank).order_by("rank", "-id")
+
+
+def _recommended_solutions(demand: Demand, k: int = 8):
+    """Ranked solutions for the demand page; the page still works if the engine fails."""
+    try:
+        return matching.solutions_for_demand(demand, k=k)
+    except Exception:  # an index problem must not take the demand page down
+        log.exception("matching failed for demand %s", demand.pk)
+        return None
+
+
+@require_POST
+@login_required
+def demand_invite(request, pk: int):
+    """The office invites the suppliers of the top recommended solutions to answer."""
+    demand = _visible_demand(request, pk)
+    top = int(request.POST.get("top") or 5)
+    chosen = {int(i) for i in request.POST.getlist("supplier") if i.isdigit()}
+    picks: dict[int, tuple] = {}
+    for ranked in matching.solutions_for_demand(demand, k=30):
+        supplier = ranked.obj.supplier
+        if supplier.pk in picks or (chosen and supplier.pk not in chosen):
+            continue
+        picks[supplier.pk] = (supplier, ranked.score, "；".join(ranked.lines))
+        if not chosen and len(picks) >= top:
+            break
+    try:
+        n = services.invite_suppliers(
+            actor=request.user, demand=demand, invitations=list(picks.values())
+        )
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"已邀请 {n} 家供给方揭榜。")
+    return redirect(demand)
+
+
+def _sector_codes() -> dict[str, str]:
+    """Sector id → code, so the page can apply a suggested sector to the select box."""
+    return {str(pk): code for pk, code in Sector.objects.values_list("pk", "code")}
 
 
 @login_required
@@ -177,7 +245,11 @@ def demand_create(request):
             else:
                 messages.success(request, "需求草稿已保存。")
             return redirect(demand)
-    return render(request, "scenarios/demand_form.html", {"form": form, "creating": True})
+    return render(
+        request,
+        "scenarios/demand_form.html",
+        {"form": form, "creating": True, "sector_codes": _sector_codes()},
+    )
 
 
 @login_required
@@ -195,7 +267,11 @@ def demand_edit(request, pk: int):
         else:
             messages.success(request, "需求已更新。")
             return redirect(demand)
-    return render(request, "scenarios/demand_form.html", {"form": form, "demand": demand})
+    return render(
+        request,
+        "scenarios/demand_form.html",
+        {"form": form, "demand": demand, "sector_codes": _sector_codes()},
+    )
 
 
 @require_POST
@@ -215,17 +291,25 @@ def demand_transition(request, pk: int):
 
 
 def similar_demands(request):
-    """HTMX: existing demands whose titles share words with the one being typed."""
+    """HTMX: existing demands that look like the one being written (duplicate check)."""
     title = (request.GET.get("title") or "").strip()
+    text = (request.GET.get("pain_point") or "").strip()
     items = []
-    if len(title) >= 2:
-        qs = permissions.demands_visible_to(request.user).filter(status__in=PUBLIC_STATUSES)
-        words = [w for w in title.replace("、", " ").split() if len(w) >= 2] or [title]
-        cond = Q()
-        for w in words:
-            cond |= Q(title__icontains=w)
-        items = list(qs.filter(cond).select_related("demander")[:5])
+    if len(title) >= 2 or len(text) >= 6:
+        try:
+            items = matching.similar_demands(title, text, user=request.user)
+        except Exception:
+            log.exception("similar demands failed")
     return render(request, "scenarios/_similar.html", {"items": items})
+
+
+def suggest_tags(request):
+    """HTMX: proposed sector and technology tags for the text being written."""
+    text = "\n".join(
+        (request.GET.get(f) or "") for f in ("title", "pain_point", "summary", "description")
+    )
+    suggestions = matching.suggest_tags(text) if len(text.strip()) >= 4 else None
+    return render(request, "scenarios/_suggest_tags.html", {"s": suggestions})
 
 
 # --- proposals -------------------------------------------------------------------------------
@@ -402,11 +486,17 @@ def solution_list(request):
         qs = qs.filter(sectors__code=sector)
     if tag := request.GET.get("tag"):
         qs = qs.filter(tags__name=tag)
-    if q := (request.GET.get("q") or "").strip():
-        qs = qs.filter(
-            Q(title__icontains=q) | Q(summary__icontains=q) | Q(supplier__name__icontains=q)
+    qs = qs.distinct().order_by("-updated_at", "-id")
+    if q := clean(request.GET.get("q")):
+        qs = ranked_search(
+            qs,
+            matching.SOLUTIONS,
+            q,
+            fallback=lambda: qs.filter(
+                Q(title__icontains=q) | Q(summary__icontains=q) | Q(supplier__name__icontains=q)
+            ),
         )
-    page_obj = paginate(request, qs.distinct())
+    page_obj = paginate(request, qs)
     context = {
         "page_obj": page_obj,
         "qs": querystring_without_page(request),
@@ -751,9 +841,26 @@ def my(request):
                 .order_by("-created_at", "-id"),
                 "ipage",
             ),
+            "invitations": section(
+                Invitation.objects.filter(supplier_id=org_id)
+                .select_related("demand")
+                .order_by("-created_at", "-id"),
+                "vpage",
+            ),
+            "recommended": _recommended_demands(request)
+            if _role(request) == Role.SUPPLIER
+            else None,
             "role": _role(request),
         },
     )
+
+
+def _recommended_demands(request, k: int = 10):
+    try:
+        return matching.demands_for_supplier(request.user.organisation, request.user, k=k)
+    except Exception:
+        log.exception("matching failed for supplier %s", request.user.organisation_id)
+        return None
 
 
 # --- certifications and algorithm filings ----------------------------------------------------

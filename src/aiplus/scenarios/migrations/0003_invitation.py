@@ -6,30 +6,59 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_initial'),
-        ('scenarios', '0002_demand_list_order_index'),
+        ("accounts", "0002_initial"),
+        ("scenarios", "0002_demand_list_order_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Invitation',
+            name="Invitation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('score', models.FloatField(blank=True, null=True, verbose_name='匹配得分')),
-                ('reason', models.CharField(blank=True, max_length=500, verbose_name='推荐理由')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='邀请时间')),
-                ('demand', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='invitations', to='scenarios.demand')),
-                ('invited_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('supplier', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='invitations', to='accounts.organisation', verbose_name='供给方')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("score", models.FloatField(blank=True, null=True, verbose_name="匹配得分")),
+                ("reason", models.CharField(blank=True, max_length=500, verbose_name="推荐理由")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="邀请时间")),
+                (
+                    "demand",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="invitations",
+                        to="scenarios.demand",
+                    ),
+                ),
+                (
+                    "invited_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "supplier",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="invitations",
+                        to="accounts.organisation",
+                        verbose_name="供给方",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '揭榜邀请',
-                'verbose_name_plural': '揭榜邀请',
-                'ordering': ['-created_at', '-id'],
-                'constraints': [models.UniqueConstraint(fields=('demand', 'supplier'), name='invitation_unique')],
+                "verbose_name": "揭榜邀请",
+                "verbose_name_plural": "揭榜邀请",
+                "ordering": ["-created_at", "-id"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("demand", "supplier"), name="invitation_unique")
+                ],
             },
         ),
     ]

@@ -35,7 +35,7 @@ from aiplus.core.citypack import pack_dir, pack_meta
 from aiplus.core.errors import ServiceError
 from aiplus.core.models import Area, CityPack, DemanderType, Sector
 from aiplus.governance.models import AlgorithmFiling
-from aiplus.scenarios import services
+from aiplus.scenarios import matching, services
 from aiplus.scenarios.choices import PUBLIC_STATUSES, DemandStatus, Visibility
 from aiplus.scenarios.models import (
     CaseStudy,
@@ -702,7 +702,7 @@ class Command(BaseCommand):
             self.stdout.write("已删除原有示例数据。")
         before = counts()
         try:
-            with transaction.atomic():
+            with matching.bulk_changes(), transaction.atomic():
                 users = builder.role_accounts()
                 exists = Demand.objects.filter(is_demo=True).exists()
                 if not exists:

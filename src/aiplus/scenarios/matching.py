@@ -1,0 +1,439 @@
+"""The Django side of matchmaking: demands and solutions as documents for the pure engine in
+`aiplus.matching`, one engine per process loaded from `settings.MATCHING_INDEX_DIR`, kept
+fresh by background tasks, and the ranked, explained results the pages and the API show.
+
+The index on disk is the shared state: a task that changes it writes a new `version` file,
+and every process reloads its engine when that file changes (one `stat` per use).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import threading
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, Prefetch, Q
+
+from aiplus.accounts.choices import OrgStatus, Role
+from aiplus.accounts.models import Organisation
+from aiplus.core.models import Area, Sector, Tag
+from aiplus.matching import Match, MatchEngine, SimilarItem, TagSuggester
+
+from .choices import PUBLIC_STATUSES, DemandStatus, ProposalStatus
+from .models import CaseStudy, Demand, Solution
+
+log = logging.getLogger(__name__)
+DEMANDS, SOLUTIONS = "demands", "solutions"
+_lock = threading.Lock()
+_cache: dict[str, Any] = {"engine": None, "version": None, "tags": None}
+
+
+# --- documents -------------------------------------------------------------------------------
+
+
+def _money(value) -> float | None:
+    return None if value is None else float(value)
+
+
+def demand_document(demand: Demand) -> dict[str, Any]:
+    """A demand as the engine's plain dict (text, sector, area, tags, budget)."""
+    text = "\n".join(
+        x
+        for x in [
+            demand.pain_point,
+            demand.goals,
+            demand.kpis,
+            demand.data_available,
+            demand.acceptance_criteria,
+        ]
+        if x
+    )
+    return {
+        "id": str(demand.pk),
+        "title": demand.title,
+        "text": text,
+        "sector": demand.sector.code,
+        "area": demand.area.code,
+        "tags": [t.name for t in demand.tags.all()],
+        "budget_min": _money(demand.budget_min),
+        "budget_max": None if demand.budget_confidential else _money(demand.budget_max),
+        "status": demand.status,
+        "public": demand.is_public,
+    }
+
+
+def solution_document(solution: Solution) -> dict[str, Any]:
+    """A solution with its supplier's evidence (cases by sector, filings, outcomes)."""
+    supplier = solution.supplier
+    cases = list(solution.cases.all())
+    text = "\n".join(
+        [solution.summary, solution.description, *(f"{c.customer}：{c.outcome}" for c in cases)]
+    )
+    return {
+        "id": str(solution.pk),
+        "title": solution.title,
+        "text": text,
+        "sectors": [s.code for s in solution.sectors.all()],
+        "tags": [t.name for t in solution.tags.all()],
+        "price_from": _money(solution.price_from),
+        "supplier_id": supplier.pk,
+        "supplier": {
+            "id": supplier.pk,
+            "name": supplier.name,
+            "area": supplier.area.code if supplier.area_id else None,
+            "case_sectors": getattr(supplier, "case_sector_codes", None)
+            or [c.customer_sector.code for c in cases if c.customer_sector_id],
+            "filings": getattr(supplier, "n_filings", None) or supplier.filings.count(),
+            "certifications": [c.name for c in supplier.certifications.all()],
+            "selected_count": getattr(supplier, "n_selected", 0),
+            "deployed_count": getattr(supplier, "n_deployed", 0),
+        },
+    }
+
+
+def indexable_demands():
+    """Demands the engine holds: everything past draft (results are filtered per user)."""
+    return (
+        Demand.objects.exclude(status=DemandStatus.DRAFT)
+        .select_related("sector", "area")
+        .prefetch_related("tags")
+    )
+
+
+def indexable_solutions():
+    """Published solutions of approved suppliers, with the evidence the features use."""
+    cases = Prefetch("cases", queryset=CaseStudy.objects.select_related("customer_sector"))
+    return (
+        Solution.objects.filter(is_published=True, supplier__status=OrgStatus.APPROVED)
+        .select_related("supplier", "supplier__area")
+        .prefetch_related("sectors", "tags", cases, "supplier__certifications")
+    )
+
+
+def _supplier_outcomes() -> dict[int, tuple[int, int]]:
+    """Per supplier: proposals selected, and of those, demands deployed or promoted."""
+    rows = (
+        Organisation.objects.filter(kind=Role.SUPPLIER)
+        .annotate(
+            sel=Count("proposals", filter=Q(proposals__status=ProposalStatus.SELECTED)),
+            dep=Count(
+                "proposals",
+                filter=Q(
+                    proposals__status=ProposalStatus.SELECTED,
+                    proposals__demand__status__in=[DemandStatus.DEPLOYED, DemandStatus.PROMOTED],
+                ),
+            ),
+            fil=Count("filings", distinct=True),
+        )
+        .values_list("pk", "sel", "dep", "fil")
+    )
+    return {pk: (sel, dep, fil) for pk, sel, dep, fil in rows}
+
+
+def _solution_documents(queryset) -> list[dict[str, Any]]:
+    outcomes = _supplier_outcomes()
+    docs = []
+    for solution in queryset:
+        sel, dep, fil = outcomes.get(solution.supplier_id, (0, 0, 0))
+        solution.supplier.n_selected, solution.supplier.n_deployed = sel, dep
+        solution.supplier.n_filings = fil
+        docs.append(solution_document(solution))
+    return docs
+
+
+# --- the engine ------------------------------------------------------------------------------
+
+
+def _dir() -> Path:
+    return Path(settings.MATCHING_INDEX_DIR)
+
+
+@contextmanager
+def _write_lock():
+    """One writer at a time across processes (tasks, commands)."""
+    _dir().mkdir(parents=True, exist_ok=True)
+    with open(_dir() / ".lock", "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _version() -> str | None:
+    try:
+        return (_dir() / "version").read_text()
+    except FileNotFoundError:
+        return None
+
+
+def _new_engine() -> MatchEngine:
+    specialisations = {a.code: a.specialisations for a in Area.objects.all()}
+    return MatchEngine(settings.MATCHING_ENCODER, area_specialisations=specialisations)
+
+
+def _save(engine: MatchEngine) -> None:
+    engine.save(_dir())
+    (_dir() / "version").write_text(uuid.uuid4().hex)
+
+
+def rebuild() -> MatchEngine:
+    """Build both indexes from the database and save them (command, import, first use)."""
+    with _write_lock():
+        engine = _new_engine()
+        engine.add_demands([demand_document(d) for d in indexable_demands()])
+        engine.add_solutions(_solution_documents(indexable_solutions()))
+        _save(engine)
+    with _lock:
+        _cache.update(engine=engine, version=_version(), tags=None)
+    return engine
+
+
+def get_engine() -> MatchEngine:
+    """This process's engine, reloaded when another process changed the index."""
+    version = _version()
+    with _lock:
+        if _cache["engine"] is not None and _cache["version"] == version:
+            return _cache["engine"]
+    if version is None:
+        return rebuild()
+    engine = MatchEngine.load(_dir(), encoder=settings.MATCHING_ENCODER)
+    with _lock:
+        _cache.update(engine=engine, version=version, tags=None)
+    return engine
+
+
+def refresh(kind: str, pk: int) -> None:
+    """Re-index one demand or solution after it changed (a background task calls this)."""
+    if _version() is None:
+        rebuild()
+        return
+    with _write_lock():
+        engine = MatchEngine.load(_dir(), encoder=settings.MATCHING_ENCODER)
+        if kind == DEMANDS:
+            demand = indexable_demands().filter(pk=pk).first()
+            if demand is None:
+                engine.remove(DEMANDS, [str(pk)])
+            else:
+                engine.add_demands([demand_document(demand)])
+        else:
+            docs = _solution_documents(indexable_solutions().filter(pk=pk))
+            if docs:
+                engine.add_solutions(docs)
+            else:
+                engine.remove(SOLUTIONS, [str(pk)])
+        _save(engine)
+
+
+_bulk = threading.local()
+
+
+@contextmanager
+def bulk_changes():
+    """Many writes in a row (demo data, a migration script): no per-item re-indexing inside,
+    one rebuild at the end."""
+    _bulk.depth = getattr(_bulk, "depth", 0) + 1
+    try:
+        yield
+    finally:
+        _bulk.depth -= 1
+    if _bulk.depth == 0:
+        rebuild()
+
+
+def changed(kind: str, pk: int) -> None:
+    """Called by services after a write: re-index in a task once the transaction commits."""
+    if not settings.MATCHING_AUTO_INDEX or getattr(_bulk, "depth", 0):
+        return
+    from django.db import transaction
+
+    from .tasks import reindex
+
+    transaction.on_commit(lambda: reindex.enqueue(kind, pk))
+
+
+def changed_many() -> None:
+    """After a bulk write (an import): rebuild in a task."""
+    if not settings.MATCHING_AUTO_INDEX:
+        return
+    from django.db import transaction
+
+    from .tasks import rebuild_index
+
+    transaction.on_commit(lambda: rebuild_index.enqueue())
+
+
+# --- what pages and the API ask --------------------------------------------------------------
+
+
+@dataclass
+class Ranked:
+    """A ranked database object with its score and explanation."""
+
+    obj: Any
+    score: float
+    explanation: dict[str, Any]
+
+    @property
+    def lines(self) -> list[str]:
+        """The explanation as Chinese lines, e.g. ["文本相关 +0.55（关键词：…）", "同领域 +0.15"]."""
+        return self.explanation["lines"]
+
+
+def _explained(match: Match) -> dict[str, Any]:
+    data = match.explanation.to_dict()
+    data["lines"] = match.explanation.lines_zh()
+    return data
+
+
+def _visible_demand_ids(user) -> set[str]:
+    from .permissions import demands_visible_to
+
+    return {
+        str(pk)
+        for pk in demands_visible_to(user)
+        .filter(status__in=PUBLIC_STATUSES)
+        .values_list("pk", flat=True)
+    }
+
+
+def solutions_for_demand(demand: Demand, *, k: int = 10) -> list[Ranked]:
+    """Ranked solutions for a demand, each with its explanation."""
+    engine = get_engine()
+    demand = (
+        Demand.objects.select_related("sector", "area").prefetch_related("tags").get(pk=demand.pk)
+    )
+    matches = engine.match_demand(demand_document(demand), k=k)
+    objs = Solution.objects.select_related("supplier").in_bulk([int(m.id) for m in matches])
+    return [
+        Ranked(objs[int(m.id)], round(m.score, 4), _explained(m))
+        for m in matches
+        if int(m.id) in objs
+    ]
+
+
+def demands_for_solution(solution: Solution, user, *, k: int = 10) -> list[Ranked]:
+    """Ranked open demands (published or in talks) the user may see, for one solution."""
+    engine = get_engine()
+    open_ids = _visible_demand_ids(user) & {
+        str(pk)
+        for pk in Demand.objects.filter(
+            status__in=[DemandStatus.PUBLISHED, DemandStatus.IN_TALKS]
+        ).values_list("pk", flat=True)
+    }
+    docs = _solution_documents(indexable_solutions().filter(pk=solution.pk))
+    if not docs or not open_ids:
+        return []
+    matches = engine.match_solution(docs[0], k=k, allowed=open_ids)
+    objs = Demand.objects.select_related("sector", "area", "demander").in_bulk(
+        [int(m.id) for m in matches]
+    )
+    return [
+        Ranked(objs[int(m.id)], round(m.score, 4), _explained(m))
+        for m in matches
+        if int(m.id) in objs
+    ]
+
+
+def demands_for_supplier(supplier, user, *, k: int = 10) -> list[Ranked]:
+    """The best open demands over all of a supplier's solutions (each demand once)."""
+    best: dict[int, Ranked] = {}
+    for solution in Solution.objects.filter(supplier=supplier, is_published=True):
+        for ranked in demands_for_solution(solution, user, k=k):
+            if ranked.obj.pk not in best or ranked.score > best[ranked.obj.pk].score:
+                best[ranked.obj.pk] = ranked
+    return sorted(best.values(), key=lambda r: -r.score)[:k]
+
+
+def search_ids(
+    kind: str, query: str, *, allowed: set[str] | None = None, k: int = 500
+) -> list[int]:
+    """Ids ranked by the engine for a search box (most relevant first)."""
+    engine = get_engine()
+    matches = engine.search(kind, query, k=k, allowed=allowed)
+    return [int(m.id) for m in matches if m.score > 0]
+
+
+def similar_demands(
+    title: str,
+    text: str = "",
+    *,
+    user=None,
+    k: int = 5,
+    threshold: float = 0.35,
+    exclude: tuple[int, ...] = (),
+) -> list[tuple[Demand, SimilarItem]]:
+    """Existing demands that look like the one being written (duplicate check)."""
+    engine = get_engine()
+    items = engine.similar(
+        text, k=k, threshold=threshold, title=title, exclude=[str(pk) for pk in exclude]
+    )
+    visible = None if user is None else _visible_demand_ids(user)
+    objs = Demand.objects.select_related("demander").in_bulk([int(i.id) for i in items])
+    return [
+        (objs[int(i.id)], i)
+        for i in items
+        if int(i.id) in objs and (visible is None or i.id in visible)
+    ]
+
+
+def _tag_suggester() -> TagSuggester:
+    with _lock:
+        cached = _cache.get("tags")
+    if cached is not None and _cache.get("tags_version") == _version():
+        return cached
+    sectors = {
+        s.code: [k for k in s.keywords.replace(";", "；").split("；") if k]
+        for s in Sector.objects.all()
+    }
+    tags = {t: [] for t in Tag.objects.values_list("name", flat=True)}
+    suggester = TagSuggester(sector_keywords=sectors, tag_keywords=tags)
+    rows = list(indexable_demands())
+    if rows:
+        suggester.fit(
+            [f"{d.title}\n{d.pain_point}" for d in rows],
+            sectors=[d.sector.code for d in rows],
+            tags=[[t.name for t in d.tags.all()] for d in rows],
+        )
+    with _lock:
+        _cache.update(tags=suggester, tags_version=_version())
+    return suggester
+
+
+def suggest_tags(text: str) -> dict[str, Any]:
+    """Proposed sector and technology tags for a new demand or solution (the user confirms)."""
+    suggestions = _tag_suggester().suggest(text)
+    sector_names = dict(Sector.objects.values_list("code", "name"))
+    return {
+        "sectors": [
+            {
+                "code": s.label,
+                "name": sector_names.get(s.label, s.label),
+                "confidence": s.confidence,
+                "source": s.source,
+                "evidence": s.evidence,
+            }
+            for s in suggestions.sectors
+            if s.label in sector_names
+        ],
+        "tags": [
+            {
+                "name": t.label,
+                "confidence": t.confidence,
+                "source": t.source,
+                "evidence": t.evidence,
+            }
+            for t in suggestions.tags
+        ],
+    }
+
+
+def status() -> dict[str, Any]:
+    """What the engine can do now (encoder or BM25 only) and how much it holds."""
+    return get_engine().status()

@@ -1,0 +1,135 @@
+"""The matching engine wired into the platform: pages, API, index upkeep, invitations."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from aiplus.accounts.choices import Role
+from aiplus.core.models import Sector
+from aiplus.scenarios import matching, services
+from aiplus.scenarios.choices import DemandStatus
+from aiplus.scenarios.models import Invitation
+
+from .factories import make_demand, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def make_solution(supplier, title, summary, *, sector="manufacturing", tags="机器视觉、缺陷检测"):
+    return services.save_solution(
+        actor=supplier,
+        data={"title": title, "summary": summary, "description": summary,
+              "sectors": [Sector.objects.get(code=sector).pk], "maturity": "product",
+              "tag_names": tags, "is_published": "on"},
+    )
+
+
+@pytest.fixture
+def market(demander, office, supplier, citypack):
+    other = make_user(Role.SUPPLIER, username="other_supplier")
+    vision = make_solution(supplier, "注塑件表面缺陷视觉检测系统",
+                           "基于深度学习的机器视觉缺陷检测，替代人工目检，漏检率低于0.5%")
+    chat = make_solution(other, "政务热线智能客服", "12345热线工单自动分派与智能问答",
+                         sector="government_services", tags="大模型、智能客服")
+    demand = make_demand(demander, status=DemandStatus.PUBLISHED, office=office)
+    matching.rebuild()
+    return {"demand": demand, "vision": vision, "chat": chat, "other": other}
+
+
+def test_the_demand_page_ranks_the_fitting_solution_first_and_explains_why(client, market):
+    body = client.get(market["demand"].get_absolute_url()).content.decode()
+    assert "智能推荐的解决方案" in body
+    assert "注塑件表面缺陷视觉检测系统" in body
+    assert "政务热线智能客服" not in body or body.index("注塑件表面缺陷视觉检测系统") < body.index(
+        "政务热线智能客服")
+    assert "同领域" in body and "技术标签重合" in body and "关键词" in body
+
+
+def test_match_api_returns_scores_and_explanations(market):
+    data = Client().get(f"/api/match/demands/{market['demand'].pk}").json()
+    assert data["items"][0]["id"] == market["vision"].pk
+    top = data["items"][0]["explanation"]
+    assert {f["key"] for f in top["features"]} >= {"same_sector", "tag_overlap"}
+    assert any(t["term"] in {"缺陷", "缺陷检测", "视觉", "机器视觉"} for t in top["matched_terms"])
+    assert data["engine"]["dense"] is False  # BM25 only here, and it says so
+    assert data["engine"]["reason"]
+
+
+def test_supplier_sees_the_open_demands_its_solution_fits(client, market, supplier):
+    data = Client().get(f"/api/match/solutions/{market['vision'].pk}").json()
+    assert [i["id"] for i in data["items"]] == [market["demand"].pk]
+    client.force_login(supplier)
+    assert "为您推荐的需求" in client.get(reverse("scenarios:my")).content.decode()
+
+
+def test_office_invites_the_top_suppliers(client, market, office):
+    client.force_login(office)
+    client.post(reverse("scenarios:demand_invite", args=[market["demand"].pk]), {"top": 1})
+    invitation = Invitation.objects.get()
+    assert invitation.supplier == market["vision"].supplier
+    assert "同领域" in invitation.reason
+
+
+def test_search_api_and_list_page_rank_by_relevance(client, market, demander, office):
+    make_demand(demander, status=DemandStatus.PUBLISHED, office=office,
+                title="养老院夜间跌倒监测", pain_point="老人夜间跌倒发现不及时",
+                tag_names="毫米波雷达")
+    matching.rebuild()
+    data = Client().get("/api/search", {"q": "跌倒", "type": "demands"}).json()
+    assert [i["title"] for i in data["items"]] == ["养老院夜间跌倒监测"]
+    body = client.get(reverse("scenarios:demand_list"), {"q": "跌倒"}).content.decode()
+    assert "养老院夜间跌倒监测" in body and "注塑件表面缺陷视觉检测" not in body
+
+
+def test_similar_flags_a_near_duplicate(market):
+    items = Client().post("/api/similar", {"title": "注塑件表面缺陷视觉检测",
+                                           "text": "人工目检漏检率高，需要机器视觉替代人工"},
+                          content_type="application/json").json()
+    assert items and items[0]["id"] == market["demand"].pk
+
+
+def test_tags_are_suggested_from_text(market):
+    data = Client().post("/api/suggest-tags", {"text": "产线上的注塑件需要机器视觉做缺陷检测"},
+                         content_type="application/json").json()
+    assert data["sectors"][0]["code"] == "manufacturing"
+    assert "机器视觉" in [t["name"] for t in data["tags"]]
+
+
+def test_saving_a_demand_reindexes_it_after_commit(auto_index, demander, office, market,
+                                                   django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        demand = make_demand(demander, status=DemandStatus.PUBLISHED, office=office,
+                             title="光伏电站功率预测", pain_point="光伏出力波动大", tag_names="时序预测")
+    assert str(demand.pk) in matching.get_engine().indexes["demands"]
+
+
+def test_the_index_survives_a_restart(market, settings):
+    first = [m.id for m in matching.get_engine().search("solutions", "缺陷检测")]
+    matching._cache.update(engine=None, version=None, tags=None)  # a new process
+    assert (settings.MATCHING_INDEX_DIR / "version").exists()
+    assert [m.id for m in matching.get_engine().search("solutions", "缺陷检测")] == first
+
+
+def test_rebuild_index_command(market, capsys):
+    from django.core.management import call_command
+
+    call_command("rebuild_index")
+    assert "需求" in capsys.readouterr().out
+
+
+def test_match_eval_command_prints_the_three_metrics(tmp_path, capsys):
+    import json
+
+    from django.core.management import call_command
+
+    (tmp_path / "corpus.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in [
+        {"_id": "d1", "title": "机器视觉", "text": "注塑件表面缺陷的机器视觉检测"},
+        {"_id": "d2", "title": "热线", "text": "政务热线工单智能分派"},
+    ]), encoding="utf-8")
+    (tmp_path / "queries.jsonl").write_text(json.dumps(
+        {"_id": "q1", "text": "缺陷检测"}, ensure_ascii=False), encoding="utf-8")
+    (tmp_path / "qrels.tsv").write_text("query-id\tcorpus-id\tscore\nq1\td1\t1\n")
+    call_command("match_eval", str(tmp_path), "--json", "--encoder", "none")
+    out = json.loads(capsys.readouterr().out)
+    bm25 = out["results"][0]
+    assert "ndcg@10" in json.dumps(bm25).lower()
