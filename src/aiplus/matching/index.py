@@ -122,6 +122,13 @@ class Index:
         pos = self._pos.get(doc_id)
         return None if pos is None else self._docs[pos]
 
+    def vector(self, doc_id: str) -> np.ndarray | None:
+        """The stored embedding of a document, or ``None`` (reuse it instead of re-encoding)."""
+        pos = self._pos.get(doc_id)
+        if pos is None or self._vectors is None or pos >= len(self._vectors):
+            return None
+        return self._vectors[pos]
+
     @property
     def has_vectors(self) -> bool:
         """True when every document has an embedding."""

@@ -309,7 +309,8 @@ def solutions_for_demand(demand: Demand, *, k: int = 10) -> list[Ranked]:
     demand = (
         Demand.objects.select_related("sector", "area").prefetch_related("tags").get(pk=demand.pk)
     )
-    matches = engine.match_demand(demand_document(demand), k=k)
+    vector = engine.indexes[DEMANDS].vector(str(demand.pk))  # no re-encoding per page view
+    matches = engine.match_demand(demand_document(demand), k=k, query_vector=vector)
     objs = Solution.objects.select_related("supplier").in_bulk([int(m.id) for m in matches])
     return [
         Ranked(objs[int(m.id)], round(m.score, 4), _explained(m))
@@ -330,7 +331,8 @@ def demands_for_solution(solution: Solution, user, *, k: int = 10) -> list[Ranke
     docs = _solution_documents(indexable_solutions().filter(pk=solution.pk))
     if not docs or not open_ids:
         return []
-    matches = engine.match_solution(docs[0], k=k, allowed=open_ids)
+    vector = engine.indexes[SOLUTIONS].vector(str(solution.pk))
+    matches = engine.match_solution(docs[0], k=k, allowed=open_ids, query_vector=vector)
     objs = Demand.objects.select_related("sector", "area", "demander").in_bulk(
         [int(m.id) for m in matches]
     )
