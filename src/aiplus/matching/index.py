@@ -44,7 +44,7 @@ class Document:
     @property
     def full_text(self) -> str:
         """Title and text, as indexed."""
-        return f"{self.title}\n{self.text}".strip() if self.title else self.text
+        return f"{self.title}\n{self.text}".strip() if self.title else self.text.strip()
 
 
 @dataclass

@@ -236,14 +236,18 @@ _bulk = threading.local()
 
 @contextmanager
 def bulk_changes():
-    """Many writes in a row (demo data, a migration script): no per-item re-indexing inside,
-    one rebuild at the end."""
+    """Many writes in a row (demo data, a script): no per-item re-indexing inside; the caller
+    rebuilds once at the end."""
     _bulk.depth = getattr(_bulk, "depth", 0) + 1
     try:
         yield
     finally:
         _bulk.depth -= 1
-    if _bulk.depth == 0:
+
+
+def ensure_index() -> None:
+    """Build the index if there is none yet (first start)."""
+    if _version() is None:
         rebuild()
 
 

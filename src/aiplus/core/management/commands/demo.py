@@ -710,6 +710,10 @@ class Command(BaseCommand):
         except ServiceError as exc:
             detail = "；".join(f"{k}: {v}" for k, v in exc.errors.items())
             raise CommandError(f"生成示例数据失败：{exc.message} {detail}") from exc
+        if not exists:
+            matching.rebuild()
+        else:
+            matching.ensure_index()
         after = counts()
         if exists:
             self.stdout.write("示例数据已存在，未重复生成（如需重建：aiplus demo --reset）。")
