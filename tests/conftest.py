@@ -21,6 +21,7 @@ def _matching_index(settings, tmp_path):
     settings.MATCHING_INDEX_DIR = tmp_path / "index"
     settings.MATCHING_ENCODER = "none"
     settings.MATCHING_AUTO_INDEX = False
+    matching._cache.clear()
     matching._cache.update(engine=None, version=None, tags=None)
 
 

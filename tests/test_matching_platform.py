@@ -196,3 +196,53 @@ def test_the_demand_form_warns_of_a_similar_demand_and_suggests_tags(client, mar
     )
     body = tags.content.decode()
     assert 'data-sector="manufacturing"' in body and 'data-tag="机器视觉"' in body
+
+
+class CountingEncoder:
+    """A deterministic stand-in for a semantic model: hashed bag of tokens, 32 dims."""
+
+    name = "test-hash-32"
+    dim = 32
+
+    def __init__(self):
+        self.encoded = 0
+
+    def encode(self, texts, kind="query"):
+        import numpy as np
+
+        from aiplus.matching import tokenize
+
+        self.encoded += len(texts)
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for token in tokenize(text):
+                out[row, hash(token) % self.dim] += 1.0
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.where(norms == 0, 1, norms)
+
+
+@pytest.fixture
+def encoder(settings):
+    fake = CountingEncoder()
+    settings.MATCHING_ENCODER = "test-hash"
+    matching._cache.update(encoder=fake, encoder_reason=fake.name, encoder_spec="test-hash")
+    return fake
+
+
+def test_embeddings_live_in_the_database_and_are_reused(encoder, market, demander, office):
+    from aiplus.scenarios.models import Embedding
+
+    engine = matching.rebuild()
+    assert engine.status()["dense"] is True
+    n_docs = len(engine.indexes["demands"]) + len(engine.indexes["solutions"])
+    assert Embedding.objects.count() == n_docs
+    encoded = encoder.encoded
+    matching.rebuild()  # a second process, or a rebuild after a restart: nothing re-encoded
+    assert encoder.encoded == encoded
+    type(market["demand"]).objects.filter(pk=market["demand"].pk).update(
+        pain_point="换了一段新的需求描述"
+    )
+    matching.refresh(matching.DEMANDS, market["demand"].pk)
+    assert encoder.encoded == encoded + 1
+    data = Client().get(f"/api/match/demands/{market['demand'].pk}").json()
+    assert data["items"][0]["explanation"]["dense"] is not None

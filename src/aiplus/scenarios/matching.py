@@ -9,6 +9,7 @@ and every process reloads its engine when that file changes (one `stat` per use)
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import logging
 import threading
 import uuid
@@ -17,16 +18,25 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from django.conf import settings
 from django.db.models import Count, Prefetch, Q
 
 from aiplus.accounts.choices import OrgStatus, Role
 from aiplus.accounts.models import Organisation
 from aiplus.core.models import Area, Sector, Tag
-from aiplus.matching import Match, MatchEngine, SimilarItem, TagSuggester, tokenize
+from aiplus.matching import (
+    Document,
+    Match,
+    MatchEngine,
+    SimilarItem,
+    TagSuggester,
+    load_encoder,
+    tokenize,
+)
 
 from .choices import PUBLIC_STATUSES, DemandStatus, ProposalStatus
-from .models import CaseStudy, Demand, Solution
+from .models import CaseStudy, Demand, Embedding, Solution
 
 log = logging.getLogger(__name__)
 DEMANDS, SOLUTIONS = "demands", "solutions"
@@ -173,9 +183,71 @@ def _version() -> str | None:
         return None
 
 
+def _encoder():
+    """This process's encoder for `settings.MATCHING_ENCODER` (None: BM25 only), loaded once."""
+    spec = settings.MATCHING_ENCODER
+    if _cache.get("encoder_spec") != spec:
+        encoder, reason = load_encoder(spec)
+        _cache.update(encoder=encoder, encoder_reason=reason, encoder_spec=spec)
+    return _cache["encoder"]
+
+
 def _new_engine() -> MatchEngine:
     specialisations = {a.code: a.specialisations for a in Area.objects.all()}
-    return MatchEngine(settings.MATCHING_ENCODER, area_specialisations=specialisations)
+    engine = MatchEngine(_encoder(), area_specialisations=specialisations)
+    if engine.encoder is None:
+        engine.reason = _cache.get("encoder_reason") or engine.reason
+    return engine
+
+
+def _load_engine() -> MatchEngine:
+    engine = MatchEngine.load(_dir(), encoder=_encoder())
+    if engine.encoder is None:
+        engine.reason = _cache.get("encoder_reason") or engine.reason
+    return engine
+
+
+def _full_text(doc: dict[str, Any]) -> str:
+    return Document(id=doc["id"], title=doc.get("title", ""), text=doc.get("text", "")).full_text
+
+
+def vectors_for(kind: str, docs: list[dict[str, Any]]) -> np.ndarray | None:
+    """Embeddings for `docs` in order: reused from the database when the text is unchanged,
+    encoded (and stored) otherwise. None without an encoder."""
+    encoder = _encoder()
+    if encoder is None or not docs:
+        return None
+    texts = {d["id"]: _full_text(d) for d in docs}
+    hashes = {i: hashlib.sha256(t.encode()).hexdigest() for i, t in texts.items()}
+    stored = {
+        str(e.object_id): e
+        for e in Embedding.objects.filter(
+            kind=kind, model=encoder.name, object_id__in=[int(i) for i in texts]
+        )
+    }
+    stale = [i for i in texts if i not in stored or stored[i].text_hash != hashes[i]]
+    if stale:
+        fresh = encoder.encode([texts[i] for i in stale], kind="passage").astype("<f4")
+        rows = [
+            Embedding(
+                kind=kind,
+                object_id=int(i),
+                model=encoder.name,
+                text_hash=hashes[i],
+                dim=fresh.shape[1],
+                vector=fresh[n].tobytes(),
+            )
+            for n, i in enumerate(stale)
+        ]
+        Embedding.objects.bulk_create(
+            rows,
+            batch_size=500,
+            update_conflicts=True,
+            unique_fields=["kind", "object_id", "model"],
+            update_fields=["text_hash", "dim", "vector", "updated_at"],
+        )
+        stored.update({str(r.object_id): r for r in rows})
+    return np.vstack([np.frombuffer(bytes(stored[d["id"]].vector), dtype="<f4") for d in docs])
 
 
 def _save(engine: MatchEngine) -> None:
@@ -187,8 +259,10 @@ def rebuild() -> MatchEngine:
     """Build both indexes from the database and save them (command, import, first use)."""
     with _write_lock():
         engine = _new_engine()
-        engine.add_demands([demand_document(d) for d in indexable_demands()])
-        engine.add_solutions(_solution_documents(indexable_solutions()))
+        demands = [demand_document(d) for d in indexable_demands()]
+        solutions = _solution_documents(indexable_solutions())
+        engine.add_demands(demands, vectors=vectors_for(DEMANDS, demands))
+        engine.add_solutions(solutions, vectors=vectors_for(SOLUTIONS, solutions))
         _save(engine)
     with _lock:
         _cache.update(engine=engine, version=_version(), tags=None)
@@ -203,7 +277,7 @@ def get_engine() -> MatchEngine:
             return _cache["engine"]
     if version is None:
         return rebuild()
-    engine = MatchEngine.load(_dir(), encoder=settings.MATCHING_ENCODER)
+    engine = _load_engine()
     with _lock:
         _cache.update(engine=engine, version=version, tags=None)
     return engine
@@ -215,17 +289,18 @@ def refresh(kind: str, pk: int) -> None:
         rebuild()
         return
     with _write_lock():
-        engine = MatchEngine.load(_dir(), encoder=settings.MATCHING_ENCODER)
+        engine = _load_engine()
         if kind == DEMANDS:
             demand = indexable_demands().filter(pk=pk).first()
             if demand is None:
                 engine.remove(DEMANDS, [str(pk)])
             else:
-                engine.add_demands([demand_document(demand)])
+                docs = [demand_document(demand)]
+                engine.add_demands(docs, vectors=vectors_for(DEMANDS, docs))
         else:
             docs = _solution_documents(indexable_solutions().filter(pk=pk))
             if docs:
-                engine.add_solutions(docs)
+                engine.add_solutions(docs, vectors=vectors_for(SOLUTIONS, docs))
             else:
                 engine.remove(SOLUTIONS, [str(pk)])
         _save(engine)

@@ -424,3 +424,29 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.supplier} ← {self.demand}"
+
+
+class Embedding(models.Model):
+    """A demand's or solution's vector from one encoder, kept in the database so every app
+    process (on any machine) can rebuild its index without re-encoding unchanged texts."""
+
+    kind = models.CharField(max_length=16)  # "demands" | "solutions"
+    object_id = models.PositiveBigIntegerField()
+    model = models.CharField(max_length=100)
+    text_hash = models.CharField(max_length=64)
+    dim = models.PositiveIntegerField()
+    vector = models.BinaryField()  # float32, little-endian
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["kind", "object_id"]
+        verbose_name = _("语义向量")
+        verbose_name_plural = _("语义向量")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "object_id", "model"], name="embedding_unique_per_model"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}#{self.object_id} ({self.model})"
