@@ -246,3 +246,15 @@ def test_embeddings_live_in_the_database_and_are_reused(encoder, market, demande
     assert encoder.encoded == encoded + 1
     data = Client().get(f"/api/match/demands/{market['demand'].pk}").json()
     assert data["items"][0]["explanation"]["dense"] is not None
+
+
+def test_supplier_directory_search_ranks_by_their_solutions(client, market):
+    body = client.get(reverse("scenarios:supplier_list"), {"q": "缺陷检测"}).content.decode()
+    assert market["vision"].supplier.name in body
+    assert market["chat"].supplier.name not in body
+
+
+def test_solution_form_offers_tag_suggestions(client, supplier, market):
+    client.force_login(supplier)
+    body = client.get(reverse("scenarios:solution_create")).content.decode()
+    assert "suggest-tags" in body and "sector-codes" in body

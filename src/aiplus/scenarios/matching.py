@@ -194,7 +194,12 @@ def _encoder():
 
 def _new_engine() -> MatchEngine:
     specialisations = {a.code: a.specialisations for a in Area.objects.all()}
-    engine = MatchEngine(_encoder(), area_specialisations=specialisations)
+    engine = MatchEngine(
+        _encoder(),
+        area_specialisations=specialisations,
+        fusion_method=settings.MATCHING_FUSION,
+        alpha=settings.MATCHING_ALPHA,
+    )
     if engine.encoder is None:
         engine.reason = _cache.get("encoder_reason") or engine.reason
     return engine

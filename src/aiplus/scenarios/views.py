@@ -546,7 +546,11 @@ def solution_edit(request, pk: int | None = None):
         else:
             messages.success(request, "解决方案已保存。")
             return redirect(saved)
-    return render(request, "scenarios/solution_form.html", {"form": form, "solution": solution})
+    return render(
+        request,
+        "scenarios/solution_form.html",
+        {"form": form, "solution": solution, "sector_codes": _sector_codes()},
+    )
 
 
 @login_required
@@ -581,6 +585,26 @@ def _suppliers():
     return Organisation.objects.filter(kind=Role.SUPPLIER, status=OrgStatus.APPROVED)
 
 
+def _suppliers_by_relevance(qs, q: str):
+    """Suppliers whose name matches first, then by the rank of their best solution for `q`."""
+    ranked: list[int] = list(qs.filter(name__icontains=q).values_list("pk", flat=True))
+    try:
+        solution_ids = matching.search_ids(matching.SOLUTIONS, q)
+    except Exception:
+        log.exception("supplier search failed for %r", q)
+        solution_ids = []
+    owners = dict(Solution.objects.filter(pk__in=solution_ids).values_list("pk", "supplier_id"))
+    for pk in solution_ids:
+        if owners.get(pk) and owners[pk] not in ranked:
+            ranked.append(owners[pk])
+    if not ranked:
+        return qs.filter(description__icontains=q)
+    rank = Case(
+        *(When(pk=pk, then=Value(i)) for i, pk in enumerate(ranked)), output_field=IntegerField()
+    )
+    return qs.filter(pk__in=ranked).annotate(rank=rank).order_by("rank", "name")
+
+
 def supplier_list(request):
     qs = (
         _suppliers()
@@ -590,11 +614,12 @@ def supplier_list(request):
             n_filings=Count("filings", distinct=True),
         )
     )
-    if q := (request.GET.get("q") or "").strip():
-        qs = qs.filter(Q(name__icontains=q) | Q(description__icontains=q))
     if area := request.GET.get("area"):
         qs = qs.filter(area__code=area)
-    page_obj = paginate(request, qs.order_by("name"))
+    qs = qs.order_by("name")
+    if q := clean(request.GET.get("q")):
+        qs = _suppliers_by_relevance(qs, q)
+    page_obj = paginate(request, qs)
     return render(
         request,
         "scenarios/supplier_list.html",
