@@ -258,3 +258,23 @@ def test_solution_form_offers_tag_suggestions(client, supplier, market):
     client.force_login(supplier)
     body = client.get(reverse("scenarios:solution_create")).content.decode()
     assert "suggest-tags" in body and "sector-codes" in body
+
+
+def test_supplier_outcomes_are_not_multiplied_by_filings(market, demander, office, supplier):
+    from aiplus.governance.models import AlgorithmFiling
+
+    org = supplier.organisation
+    for n in range(3):
+        AlgorithmFiling.objects.create(
+            organisation=org, kind="generative", name=f"模型{n}", number=f"Beijing-{n}"
+        )
+    proposal = services.submit_proposal(
+        actor=supplier, demand=market["demand"], data={"approach": "在线视觉检测"}
+    )
+    services.shortlist_proposal(actor=demander, proposal=proposal)
+    services.select_proposal(actor=demander, proposal=proposal)
+    doc = matching._solution_documents(
+        matching.indexable_solutions().filter(pk=market["vision"].pk)
+    )[0]
+    assert doc["supplier"]["selected_count"] == 1
+    assert doc["supplier"]["filings"] == 3

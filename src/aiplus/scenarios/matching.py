@@ -22,7 +22,7 @@ import numpy as np
 from django.conf import settings
 from django.db.models import Count, Prefetch, Q
 
-from aiplus.accounts.choices import OrgStatus, Role
+from aiplus.accounts.choices import OrgStatus
 from aiplus.accounts.models import Organisation
 from aiplus.core.models import Area, Sector, Tag
 from aiplus.matching import (
@@ -78,8 +78,11 @@ def demand_document(demand: Demand) -> dict[str, Any]:
     }
 
 
-def solution_document(solution: Solution) -> dict[str, Any]:
-    """A solution with its supplier's evidence (cases by sector, filings, outcomes)."""
+def solution_document(
+    solution: Solution, *, selected: int = 0, deployed: int = 0, filings: int = 0
+) -> dict[str, Any]:
+    """A solution with its supplier's evidence: cases by sector, certifications, and the
+    counts of filings and of proposals selected / deployed (see `_supplier_outcomes`)."""
     supplier = solution.supplier
     cases = list(solution.cases.all())
     text = "\n".join(
@@ -97,12 +100,11 @@ def solution_document(solution: Solution) -> dict[str, Any]:
             "id": supplier.pk,
             "name": supplier.name,
             "area": supplier.area.code if supplier.area_id else None,
-            "case_sectors": getattr(supplier, "case_sector_codes", None)
-            or [c.customer_sector.code for c in cases if c.customer_sector_id],
-            "filings": getattr(supplier, "n_filings", None) or supplier.filings.count(),
+            "case_sectors": [c.customer_sector.code for c in cases if c.customer_sector_id],
+            "filings": filings,
             "certifications": [c.name for c in supplier.certifications.all()],
-            "selected_count": getattr(supplier, "n_selected", 0),
-            "deployed_count": getattr(supplier, "n_deployed", 0),
+            "selected_count": selected,
+            "deployed_count": deployed,
         },
     }
 
@@ -126,18 +128,19 @@ def indexable_solutions():
     )
 
 
-def _supplier_outcomes() -> dict[int, tuple[int, int]]:
-    """Per supplier: proposals selected, and of those, demands deployed or promoted."""
+def _supplier_outcomes(supplier_ids: set[int]) -> dict[int, tuple[int, int, int]]:
+    """Per supplier: proposals selected, those whose demand was deployed or promoted, and
+    filings (distinct counts: the two joins would otherwise multiply each other)."""
+    deployed = [DemandStatus.DEPLOYED, DemandStatus.PROMOTED]
+    selected = Q(proposals__status=ProposalStatus.SELECTED)
     rows = (
-        Organisation.objects.filter(kind=Role.SUPPLIER)
+        Organisation.objects.filter(pk__in=supplier_ids)
         .annotate(
-            sel=Count("proposals", filter=Q(proposals__status=ProposalStatus.SELECTED)),
+            sel=Count("proposals", filter=selected, distinct=True),
             dep=Count(
                 "proposals",
-                filter=Q(
-                    proposals__status=ProposalStatus.SELECTED,
-                    proposals__demand__status__in=[DemandStatus.DEPLOYED, DemandStatus.PROMOTED],
-                ),
+                filter=selected & Q(proposals__demand__status__in=deployed),
+                distinct=True,
             ),
             fil=Count("filings", distinct=True),
         )
@@ -147,13 +150,12 @@ def _supplier_outcomes() -> dict[int, tuple[int, int]]:
 
 
 def _solution_documents(queryset) -> list[dict[str, Any]]:
-    outcomes = _supplier_outcomes()
+    solutions = list(queryset)
+    outcomes = _supplier_outcomes({s.supplier_id for s in solutions})
     docs = []
-    for solution in queryset:
+    for solution in solutions:
         sel, dep, fil = outcomes.get(solution.supplier_id, (0, 0, 0))
-        solution.supplier.n_selected, solution.supplier.n_deployed = sel, dep
-        solution.supplier.n_filings = fil
-        docs.append(solution_document(solution))
+        docs.append(solution_document(solution, selected=sel, deployed=dep, filings=fil))
     return docs
 
 
@@ -403,20 +405,32 @@ def solutions_for_demand(demand: Demand, *, k: int = 10) -> list[Ranked]:
     ]
 
 
-def demands_for_solution(solution: Solution, user, *, k: int = 10) -> list[Ranked]:
-    """Ranked open demands (published or in talks) the user may see, for one solution."""
-    engine = get_engine()
-    open_ids = _visible_demand_ids(user) & {
+def _open_demand_ids(user) -> set[str]:
+    """Demands a supplier could still answer (published or in talks) that the user may see."""
+    from .permissions import demands_visible_to
+
+    return {
         str(pk)
-        for pk in Demand.objects.filter(
-            status__in=[DemandStatus.PUBLISHED, DemandStatus.IN_TALKS]
-        ).values_list("pk", flat=True)
+        for pk in demands_visible_to(user)
+        .filter(status__in=[DemandStatus.PUBLISHED, DemandStatus.IN_TALKS])
+        .values_list("pk", flat=True)
     }
-    docs = _solution_documents(indexable_solutions().filter(pk=solution.pk))
+
+
+def _demands_for_solutions(solutions, user, k: int) -> list[Ranked]:
+    """Open demands ranked for any of `solutions` (each demand once, at its best score)."""
+    engine = get_engine()
+    open_ids = _open_demand_ids(user)
+    docs = _solution_documents(indexable_solutions().filter(pk__in=[s.pk for s in solutions]))
     if not docs or not open_ids:
         return []
-    vector = engine.indexes[SOLUTIONS].vector(str(solution.pk))
-    matches = engine.match_solution(docs[0], k=k, allowed=open_ids, query_vector=vector)
+    best: dict[str, Match] = {}
+    for doc in docs:
+        vector = engine.indexes[SOLUTIONS].vector(doc["id"])  # no re-encoding per view
+        for m in engine.match_solution(doc, k=k, allowed=open_ids, query_vector=vector):
+            if m.id not in best or m.score > best[m.id].score:
+                best[m.id] = m
+    matches = sorted(best.values(), key=lambda m: (-m.score, m.id))[:k]
     objs = Demand.objects.select_related("sector", "area", "demander").in_bulk(
         [int(m.id) for m in matches]
     )
@@ -427,14 +441,16 @@ def demands_for_solution(solution: Solution, user, *, k: int = 10) -> list[Ranke
     ]
 
 
+def demands_for_solution(solution: Solution, user, *, k: int = 10) -> list[Ranked]:
+    """Ranked open demands the user may see, for one solution."""
+    return _demands_for_solutions([solution], user, k)
+
+
 def demands_for_supplier(supplier, user, *, k: int = 10) -> list[Ranked]:
-    """The best open demands over all of a supplier's solutions (each demand once)."""
-    best: dict[int, Ranked] = {}
-    for solution in Solution.objects.filter(supplier=supplier, is_published=True):
-        for ranked in demands_for_solution(solution, user, k=k):
-            if ranked.obj.pk not in best or ranked.score > best[ranked.obj.pk].score:
-                best[ranked.obj.pk] = ranked
-    return sorted(best.values(), key=lambda r: -r.score)[:k]
+    """The best open demands over all of a supplier's published solutions."""
+    return _demands_for_solutions(
+        list(Solution.objects.filter(supplier=supplier, is_published=True)), user, k
+    )
 
 
 def search_ids(
