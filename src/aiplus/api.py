@@ -73,6 +73,7 @@ def http_error(request, exc: HttpError):
 def _mount() -> None:
     from aiplus.accounts.api import router as accounts_router
     from aiplus.core.api import router as core_router
+    from aiplus.programme.api import router as programme_router
     from aiplus.scenarios.api import router as scenarios_router
     from aiplus.scenarios.api_match import router as match_router
 
@@ -80,6 +81,7 @@ def _mount() -> None:
     api.add_router("/", core_router)
     api.add_router("/", scenarios_router)
     api.add_router("/", match_router)
+    api.add_router("/", programme_router)
 
 
 _mount()

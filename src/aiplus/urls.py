@@ -9,5 +9,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("aiplus.accounts.urls")),
     path("", include("aiplus.scenarios.urls")),
+    path("", include("aiplus.programme.urls")),
     path("", include("aiplus.core.urls")),
 ]

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.module_loading import import_string
 
 from .errors import ServiceError
 from .models import Area, Aspect, CityPack, DemanderType, Sector, Tag
@@ -80,6 +81,11 @@ def _sync(model, rows: list[dict], extra) -> tuple[int, int]:
     return created, updated
 
 
+def module_loaders():
+    """Loaders of later modules' pack files (settings.CITYPACK_LOADERS: label → dotted path)."""
+    return [(label, import_string(dotted)) for label, dotted in settings.CITYPACK_LOADERS.items()]
+
+
 def _split(text: str) -> list[str]:
     return [s.strip() for s in text.replace(";", "；").split("；") if s.strip()]
 
@@ -115,6 +121,8 @@ def load_citypack(code_or_path: str | Path) -> LoadResult:
             if row.get("name"):
                 Tag.objects.get_or_create(name=row["name"][:50])
         result.created["tags"] = Tag.objects.count() - before
+    for label, loader in module_loaders():
+        result.created[label], result.updated[label] = loader(path, meta, read_csv)
     CityPack.objects.update_or_create(
         code=meta["code"],
         defaults={

@@ -10,12 +10,10 @@ from __future__ import annotations
 import io
 import re
 import secrets
-import unicodedata
 from collections.abc import Iterable, Iterator
 from copy import copy
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 from typing import Any, NamedTuple
 
 from django.conf import settings
@@ -31,6 +29,11 @@ from aiplus.accounts.models import Organisation
 from aiplus.core import audit
 from aiplus.core.errors import PermissionDenied, ServiceError
 from aiplus.core.models import Area, DemanderType, Sector, Tag
+from aiplus.core.spreadsheets import FORMULA_PREFIXES, open_sheets
+from aiplus.core.spreadsheets import cell_text as _text
+from aiplus.core.spreadsheets import norm as _norm
+from aiplus.core.spreadsheets import read_bytes as _read_bytes
+from aiplus.core.spreadsheets import sheet_rows as _sheet_rows
 
 from . import matching
 from .choices import PUBLIC_STATUSES, DemandStatus, ListStatus
@@ -94,8 +97,6 @@ MAX_LENGTHS = {
     "contact_email": ("邮箱", 254),
 }
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-_WS = re.compile(r"\s+")
 _PARENS = re.compile(r"\(.*?\)|\[.*?\]|【.*?】|<.*?>")
 _NUM = r"(\d+(?:\.\d+)?)"
 _UNIT = r"(亿元|亿|万元|万|元)?"
@@ -150,25 +151,6 @@ class ImportResult:
 # --- helpers -------------------------------------------------------------------------------
 
 
-def _norm(value: Any) -> str:
-    """NFKC-normalise and drop all whitespace (for matching headers and reference names)."""
-    return _WS.sub("", unicodedata.normalize("NFKC", str(value)))
-
-
-def _text(value: Any) -> str:
-    """A cell as stripped text; undoes the export's formula-neutralising apostrophe."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if hasattr(value, "isoformat"):
-        value = value.isoformat()
-    text = str(value).strip()
-    if text.startswith("'") and text[1:2] in FORMULA_PREFIXES:
-        text = text[1:]
-    return text
-
-
 def _chunks(items: list, size: int = BATCH) -> Iterator[list]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
@@ -186,43 +168,11 @@ def _header_key(cell: Any) -> tuple[str, Decimal] | None:
     return None
 
 
-def _read_bytes(file: Any) -> bytes:
-    if isinstance(file, bytes | bytearray):
-        return bytes(file)
-    if hasattr(file, "read"):
-        if hasattr(file, "seek"):
-            file.seek(0)
-        data = file.read()
-        return data.encode() if isinstance(data, str) else data
-    return Path(file).read_bytes()
-
-
-def _cell(value: Any) -> Any:
-    """A calamine cell as openpyxl would give it: None when empty, int for whole numbers."""
-    if value == "":
-        return None
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
-
-
-def _sheet_rows(sheet) -> Iterator[tuple]:
-    for row in sheet.iter_rows():
-        yield tuple(_cell(v) for v in row)
-
-
 def _open_rows(data: bytes) -> tuple[dict[int, tuple[str, Decimal]], Iterator]:
     """Find the first sheet with a header row; return its columns and the rows after it.
 
     Reads with calamine (Rust), several times faster than openpyxl on large workbooks."""
-    from python_calamine import CalamineWorkbook
-
-    try:
-        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        sheets = [workbook.get_sheet_by_index(i) for i in range(len(workbook.sheet_names))]
-    except Exception as exc:  # not a zip, not a workbook, a damaged file
-        raise ServiceError("文件不是有效的 Excel（.xlsx）文件。") from exc
-    for sheet in sheets:
+    for sheet in open_sheets(data):
         rows = enumerate(_sheet_rows(sheet), start=1)
         for number, row in rows:
             if number > HEADER_SCAN_ROWS:

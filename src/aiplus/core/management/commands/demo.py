@@ -35,6 +35,8 @@ from aiplus.core.citypack import pack_dir, pack_meta
 from aiplus.core.errors import ServiceError
 from aiplus.core.models import Area, CityPack, DemanderType, Sector
 from aiplus.governance.models import AlgorithmFiling
+from aiplus.programme import demo as programme_demo
+from aiplus.programme.models import IndicatorShare, Submission
 from aiplus.scenarios import matching, services
 from aiplus.scenarios.choices import PUBLIC_STATUSES, DemandStatus, Visibility
 from aiplus.scenarios.models import (
@@ -66,8 +68,8 @@ class Login:
 
 # The role logins; the pack may relabel a role (`accounts.<username>.login_role`).
 LOGINS = [
-    Login("专班办公室", "office", "审核单位注册与需求、编制并发布需求清单、组织路演"),
-    Login("板块主管", "district", "受理本板块需求（开始审核/退回），看本板块对接情况"),
+    Login("专班办公室", "office", "审核需求与清单、组织路演、审定指标数值、导出工作简报"),
+    Login("板块主管", "district", "受理本板块需求，报送本板块指标数值（目标监测）"),
     Login("需求方", "demander", "发布需求、补正被退回的需求、处理揭榜方案（入围/选定）"),
     Login("供给方", "supplier", "维护方案与案例、揭榜需求、报名路演"),
     Login("算力供给方", "compute", "维护单位信息（算力服务随算力模块开放）"),
@@ -660,6 +662,7 @@ COUNTED = [
     ("需求清单", lambda: DemandList.objects.filter(is_demo=True)),
     ("路演活动", lambda: Roadshow.objects.filter(is_demo=True)),
     ("路演报名", lambda: RoadshowRegistration.objects.filter(roadshow__is_demo=True)),
+    ("指标报送", lambda: Submission.objects.filter(is_demo=True)),
 ]
 
 
@@ -678,6 +681,8 @@ def reset_demo() -> None:
     Proposal.objects.filter(Q(is_demo=True) | Q(demand__in=demands)).delete()
     demands.delete()
     AlgorithmFiling.objects.filter(is_demo=True).delete()
+    Submission.objects.filter(is_demo=True).delete()
+    IndicatorShare.objects.filter(is_demo=True).delete()
     User.objects.filter(organisation__in=demo_orgs).delete()
     demo_orgs.delete()
 
@@ -707,6 +712,16 @@ class Command(BaseCommand):
                 exists = Demand.objects.filter(is_demo=True).exists()
                 if not exists:
                     builder.build(users)
+                    programme_demo.backdate_transitions(
+                        Demand.objects.filter(is_demo=True).order_by("id"), seed=seed
+                    )
+                programme_demo.build(
+                    content.get("programme", {}),
+                    office=users["office"],
+                    district=users["district"],
+                    password=DEMO_PASSWORD,
+                    seed=seed,
+                )
         except ServiceError as exc:
             detail = "；".join(f"{k}: {v}" for k, v in exc.errors.items())
             raise CommandError(f"生成示例数据失败：{exc.message} {detail}") from exc

@@ -1,0 +1,48 @@
+"""Forms of the programme pages. Values are validated again by `services` (the only writer)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from aiplus.core.models import Area, Sector
+
+
+class ValueForm(forms.Form):
+    period = forms.ChoiceField(label=_("报告期"))
+    area = forms.ModelChoiceField(label=_("板块"), queryset=Area.objects.none(), required=False)
+    sector = forms.ModelChoiceField(label=_("领域"), queryset=Sector.objects.none(), required=False)
+    value = forms.CharField(label=_("数值"), max_length=40)
+    note = forms.CharField(
+        label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    explanation = forms.CharField(
+        label=_("异常波动说明"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("与上期相比变动超过阈值、或累计值减少时必填"),
+    )
+    evidence = forms.FileField(
+        label=_("佐证材料"),
+        required=False,
+        help_text=_("可选：PDF、Excel、Word、图片或压缩包，不超过 10 MB"),
+    )
+
+    def __init__(self, *args, periods, areas=None, sectors=None, unit="", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["period"].choices = [(s.key, s.label) for s in periods]
+        self.fields["value"].help_text = _("以“%(unit)s”为单位的数字") % {"unit": unit}
+        if areas is None:
+            del self.fields["area"]
+        else:
+            self.fields["area"].queryset = areas
+            self.fields["area"].required = True
+        if sectors is None:
+            del self.fields["sector"]
+        else:
+            self.fields["sector"].queryset = sectors
+            self.fields["sector"].required = True
+
+
+class ReturnForm(forms.Form):
+    note = forms.CharField(label=_("退回原因"), max_length=300)
