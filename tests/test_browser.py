@@ -125,3 +125,34 @@ def test_demand_to_shortlist_walk(page, live_server, citypack):
     demand.refresh_from_db()
     assert demand.status == "in_talks"
     assert "对接中" in page.inner_text("main")
+
+
+def test_programme_dashboard_and_indicator_charts_render(page, live_server, citypack):
+    from django.core.cache import cache
+
+    from aiplus.programme import obligations, progress
+
+    # computed progress is memoised per process by a revision marker; start afresh
+    cache.clear()
+    progress._memo.clear()
+    obligations._memo.clear()
+    base = live_server.url
+    make_user(Role.OFFICE, username="office")
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    SHOTS.mkdir(exist_ok=True)
+
+    sign_in(page, base, "office")
+    page.goto(f"{base}/programme/")
+    assert "目标监测总览" in page.inner_text("main")
+    # ECharts draws into a <canvas> inside each chart container
+    page.wait_for_selector("[data-chart=aspects] canvas")
+    assert page.locator("[data-chart=aspects] canvas").first.bounding_box()["height"] > 100
+    page.wait_for_selector("[data-chart=series][data-source=headline-1] canvas")
+    page.screenshot(path=str(SHOTS / "programme.png"), full_page=True)
+
+    page.goto(f"{base}/programme/indicators/ai-enterprises/")
+    page.wait_for_selector("[data-chart=series][data-source=series-data] canvas")
+    page.wait_for_selector("[data-chart=scopes][data-source=scope-data] canvas")
+    assert "全市集聚人工智能企业" in page.inner_text("h1")
+    assert errors == []

@@ -17,9 +17,9 @@ NAV_EN = '">Scenario demands</a>'
 MESSAGES = Path(settings.LOCALE_PATHS[0]) / "en" / "LC_MESSAGES"
 
 
-def read_po(path: Path) -> list[tuple[str, str, bool]]:
-    """(msgid, msgstr, fuzzy) for each singular entry, header excluded. Enough of a PO parser
-    for files written by makemessages: entries are blocks separated by blank lines."""
+def read_po(path: Path) -> list[tuple[str, str, bool, str | None]]:
+    """(msgid, msgstr, fuzzy, msgctxt) for each singular entry, header excluded. Enough of a PO
+    parser for files written by makemessages: entries are blocks separated by blank lines."""
     entries = []
     for block in path.read_text(encoding="utf-8").split("\n\n"):
         fields, field, fuzzy = {}, None, False
@@ -35,7 +35,9 @@ def read_po(path: Path) -> list[tuple[str, str, bool]]:
                 field, _, literal = line.partition(" ")
                 fields[field] = ast.literal_eval(literal)
         if fields.get("msgid") and "msgid_plural" not in fields:
-            entries.append((fields["msgid"], fields.get("msgstr", ""), fuzzy))
+            entries.append(
+                (fields["msgid"], fields.get("msgstr", ""), fuzzy, fields.get("msgctxt"))
+            )
     return entries
 
 
@@ -95,9 +97,13 @@ def test_choice_labels_translate():
 def test_catalogue_is_complete_and_compiled():
     entries = read_po(MESSAGES / "django.po")
     assert len(entries) > 300
-    assert [m for m, s, fuzzy in entries if fuzzy] == [], "remove #, fuzzy after checking"
-    assert [m for m, s, _ in entries if not s] == [], "untranslated entries: run makemessages"
+    assert [m for m, s, fuzzy, _ in entries if fuzzy] == [], "remove #, fuzzy after checking"
+    assert [m for m, s, _, _ in entries if not s] == [], "untranslated entries: run makemessages"
     with (MESSAGES / "django.mo").open("rb") as fh:
         compiled = gettext.GNUTranslations(fh)
-    stale = [m for m, s, _ in entries if compiled.gettext(m) != s]
+    stale = [
+        m
+        for m, s, _, ctx in entries
+        if (compiled.pgettext(ctx, m) if ctx else compiled.gettext(m)) != s
+    ]
     assert stale == [], "django.mo is out of date: run compilemessages"

@@ -862,3 +862,26 @@ def test_evidence_only_by_the_reporting_unit_and_before_approval(
             actor=district_officer, submission=pending, upload=SimpleUploadedFile("c.pdf", b"x")
         )
     assert Evidence.objects.count() == 1
+
+
+def test_the_counted_summary_equals_the_listed_obligations(office, reviewer, district_officer):
+    """summary_for counts in the database what obligations_for lists row by row."""
+    code = "open-data-catalogues"
+    approved(office, reviewer, code, "2026-09", "5000", today=date(2026, 10, 5))
+    report(office, code, "2026-08", "4800", today=date(2026, 9, 20))  # late, pending
+    report(office, code, "2026-07", "4600", submit=False, today=date(2026, 8, 5))  # stale draft
+    returned = report(office, code, "2026-06", "4400", today=date(2026, 7, 3))
+    services.return_submission(actor=reviewer, submission=returned, note="请附目录清单")
+    report(office, code, "2026-09", "5100")  # an open correction of an approved value
+    report(
+        district_officer,
+        "ai-enterprises",
+        "2026-10",
+        "100",
+        area_code="sip",
+        today=date(2026, 11, 3),
+    )
+    for user in (office, district_officer):
+        for today in (TODAY, date(2026, 11, 5)):  # after and before October's due date
+            listed = obligations.counts(obligations.obligations_for(user, today=today))
+            assert obligations.summary_for(user, today=today) == listed, (user, today)

@@ -33,6 +33,10 @@ class Source:
     queryset: Callable[[], QuerySet]
     events: Callable[[QuerySet], list[Event]]
     watches: tuple[str, ...] = ()  # models ("app.Model") whose changes change the values
+    dimensions: tuple[str, ...] = ("area", "sector")  # scopes the events carry
+
+    def splits_by(self, dimension: str) -> bool:
+        return dimension in self.dimensions
 
     def query_sql(self) -> str:
         return str(self.queryset().query)
@@ -51,12 +55,13 @@ def source(
     description: str,
     queryset: Callable[[], QuerySet],
     watches: tuple[str, ...] = (),
+    dimensions: tuple[str, ...] = ("area", "sector"),
 ):
     """Register the decorated function (queryset → events) as derived source `key`; `watches`
     names the models whose saves and deletes change its values."""
 
     def register(fn: Callable[[QuerySet], list[Event]]):
-        SOURCES[key] = Source(key, label, description, queryset, fn, watches)
+        SOURCES[key] = Source(key, label, description, queryset, fn, watches, dimensions)
         return fn
 
     return register
@@ -142,6 +147,7 @@ def _filings_queryset() -> QuerySet:
     ),
     queryset=_filings_queryset,
     watches=("governance.AlgorithmFiling", "accounts.Organisation"),
+    dimensions=("area",),
 )
 def _filing_events(qs: QuerySet) -> list[Event]:
     return [Event(r["filed_on"], r["organisation__area_id"], None) for r in qs]

@@ -285,18 +285,76 @@ def obligations_for(
 
 
 def summary_for(user, *, today: date | None = None, area_id=None) -> dict[str, int]:
-    """How many obligations of the user are in each state (counted in the database)."""
+    """How many obligations of the user are in each state, counted in the database without a
+    row per period: what is owed is arithmetic (scopes × ended periods), what was submitted
+    comes from two grouped queries (all ended periods; those not yet past their due date)."""
     today = today or timezone.localdate()
     if not permissions.can_view_programme(user):
         return counts([])
-    groups = _memoised(
-        "g" + _cache_key(user, today, None, area_id),
-        lambda: _groups(user, today, None, area_id),
+    return _memoised(
+        "s" + _cache_key(user, today, None, area_id), lambda: _summary(user, today, area_id)
     )
+
+
+def _summary(user, today: date, area_id) -> dict[str, int]:
+    indicators = list(Indicator.objects.filter(kind=Kind.REPORTED))
+    if area_id is not None:
+        indicators = [i for i in indicators if i.split == Split.AREA]
+    facts = _Facts.of([i.pk for i in indicators])
+    areas = {a.pk: a for a in Area.objects.all() if area_id is None or a.pk == area_id}
+    sectors = {s.pk: s for s in Sector.objects.all()}
+    period_ids = {
+        (f, start): pk for pk, f, start in Period.objects.values_list("pk", "frequency", "start")
+    }
+    expected_overdue = expected_open = 0
+    owing: list[Indicator] = []
+    open_pairs: list[tuple[int, int]] = []
+    for ind in indicators:
+        n = len(_scopes_for(user, ind, areas, sectors, facts))
+        if not n:
+            continue
+        owing.append(ind)
+        for span in spans(ind.frequency, ind.start_date, min(ind.deadline, today)):
+            if span.end >= today:
+                continue
+            if today > span.end + timedelta(days=ind.due_days):
+                expected_overdue += n
+            else:
+                expected_open += n
+                if (pk := period_ids.get((span.frequency, span.start))) is not None:
+                    open_pairs.append((ind.pk, pk))
+
+    def tally(rows) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for status, late, n in (
+            rows.filter(Q(status=S.APPROVED) | Q(replaces__isnull=True), period__end__lt=today)
+            .values_list("status", "is_late")
+            .annotate(n=Count("id"))
+            .order_by()
+        ):
+            state = LATE if late and status in (S.SUBMITTED.value, S.APPROVED.value) else status
+            out[state] = out.get(state, 0) + n
+        return out
+
+    base = _visible_rows(user, owing, area_id)
+    everything = tally(base)
+    pending: dict[str, int] = {}
+    if open_pairs:
+        pairs = Q()
+        for ind_id, period_id in open_pairs:
+            pairs |= Q(indicator_id=ind_id, period_id=period_id)
+        pending = tally(base.filter(pairs))
     out = dict.fromkeys(STATE_LABELS, 0)
-    for g in groups:
-        for state, n in g.counts.items():
-            out[state] += n
+    filled_overdue = filled_open = 0
+    for state, n in everything.items():
+        n_open = pending.get(state, 0)
+        n_overdue = n - n_open
+        filled_overdue += n_overdue
+        filled_open += n_open
+        out[MISSING if state == S.DRAFT.value else state] += n_overdue
+        out[state] += n_open
+    out[MISSING] += max(0, expected_overdue - filled_overdue)
+    out[DUE] += max(0, expected_open - filled_open)
     return _totals(out)
 
 

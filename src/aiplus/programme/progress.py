@@ -162,6 +162,16 @@ def _assess(progress: Progress, today: date) -> Progress:
     return progress
 
 
+def _derived_splits(indicator: Indicator, area_id, sector_id) -> bool:
+    """Whether a derived indicator's source can be counted within this area / sector."""
+    src = derived.get(indicator.source_key)
+    if src is None:
+        return False
+    return (area_id is None or src.splits_by("area")) and (
+        sector_id is None or src.splits_by("sector")
+    )
+
+
 def _share_target(indicator: Indicator, area_id, sector_id) -> float | None:
     for share in indicator.shares.all():
         if (area_id is not None and share.area_id == area_id) or (
@@ -184,16 +194,15 @@ def compute(
     target, if any) and derived ones (counted within the scope, no target); city-wide reported
     indicators have no per-scope value and are left out."""
     today = today or timezone.localdate()
-    if indicators is None:
-        indicators = list(
-            Indicator.objects.select_related("aspect").prefetch_related("sectors", "shares")
-        )
     scoped = area_id is not None or sector_id is not None
+    if indicators is None:
+        related = ("sectors", "shares") if scoped else ("sectors",)
+        indicators = list(Indicator.objects.select_related("aspect").prefetch_related(*related))
     wanted = [
         i
         for i in indicators
         if not scoped
-        or i.is_derived
+        or (i.is_derived and _derived_splits(i, area_id, sector_id))
         or (i.split == Split.AREA and area_id is not None)
         or (i.split == Split.SECTOR and sector_id is not None)
     ]
@@ -265,6 +274,8 @@ def compute_areas(indicators: list[Indicator], *, today: date | None = None):
         result[area_id] = {}
         for ind in indicators:
             if ind.is_derived:
+                if not _derived_splits(ind, area_id, None):
+                    continue
                 if ind.source_key not in derived_events:
                     src = derived.get(ind.source_key)
                     derived_events[ind.source_key] = src.all_events() if src else []

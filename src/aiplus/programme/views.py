@@ -8,6 +8,7 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -227,21 +228,25 @@ def indicator_detail(request, code: str):
             if form.is_valid():
                 try:
                     span = parse_key(form.cleaned_data["period"])
-                    sub = services.save_value(
-                        actor=request.user,
-                        indicator=ind,
-                        period=services.period_for(span),
-                        value=form.cleaned_data["value"],
-                        area=form.cleaned_data.get("area"),
-                        sector=form.cleaned_data.get("sector"),
-                        note=form.cleaned_data["note"],
-                        explanation=form.cleaned_data["explanation"],
-                        submit="save_draft" not in request.POST,
-                    )
-                    if form.cleaned_data.get("evidence"):
-                        services.add_evidence(
-                            actor=request.user, submission=sub, upload=form.cleaned_data["evidence"]
+                    # one form: a refused evidence file must not leave the value saved
+                    with transaction.atomic():
+                        sub = services.save_value(
+                            actor=request.user,
+                            indicator=ind,
+                            period=services.period_for(span),
+                            value=form.cleaned_data["value"],
+                            area=form.cleaned_data.get("area"),
+                            sector=form.cleaned_data.get("sector"),
+                            note=form.cleaned_data["note"],
+                            explanation=form.cleaned_data["explanation"],
+                            submit="save_draft" not in request.POST,
                         )
+                        if form.cleaned_data.get("evidence"):
+                            services.add_evidence(
+                                actor=request.user,
+                                submission=sub,
+                                upload=form.cleaned_data["evidence"],
+                            )
                     messages.success(
                         request,
                         "已保存草稿。" if sub.status == S.DRAFT else "已提交，等待专班办公室审核。",
@@ -306,6 +311,23 @@ def indicator_detail(request, code: str):
             "today": today,
         },
     )
+
+
+def _pipeline(user, **filters) -> list[tuple]:
+    """Scenario demands the user may see, by pipeline stage, within an area or a sector."""
+    from django.db.models import Count
+
+    from aiplus.scenarios.choices import PIPELINE
+    from aiplus.scenarios.permissions import demands_visible_to
+
+    counts = dict(
+        demands_visible_to(user)
+        .filter(**filters)
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )
+    return [(s.value, s.label, counts.get(s.value, 0)) for s in PIPELINE]
 
 
 def _progress_rows(items, prefix: str = "row"):
@@ -375,7 +397,13 @@ def area_detail(request, code: str):
     return render(
         request,
         "programme/area_detail.html",
-        {"area": area, "rows": _progress_rows(items), "late": late[:20], "n_late": len(late)},
+        {
+            "area": area,
+            "rows": _progress_rows(items),
+            "late": late[:20],
+            "n_late": len(late),
+            "pipeline": _pipeline(request.user, area=area),
+        },
     )
 
 
@@ -418,6 +446,7 @@ def sector_detail(request, code: str):
             "sector": sector,
             "rows": _progress_rows(city, "city"),
             "own_rows": _progress_rows(own, "own"),
+            "pipeline": _pipeline(request.user, sector=sector),
         },
     )
 
