@@ -58,6 +58,7 @@ format: install-test
 
 bench: install-test
 	$(BIN)/python bench/bench_scenarios.py
+	$(BIN)/python bench/bench_programme.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -821,3 +821,36 @@ def test_indicator_list_paginates(client, office, settings):
     assert len(filtered.context["page_obj"]) == 12
     assert 'href="?kind=reported&page=1"' in html(filtered)
     assert client.get(url, {"page": 99}).context["page_obj"].number == 2
+
+
+# --- the office configures responsible units and target splits ------------------------------
+
+
+def test_office_names_responsible_units_and_splits_a_target(client, office, district_officer):
+    url = reverse("programme:indicator_settings", args=["datasets"])
+    page = get(client, office, url)
+    assert page.status_code == 200
+    assert "按板块分解目标" in html(page) and "苏州工业园区" in html(page)
+
+    unit = district_officer.organisation
+    response = client.post(url, {"form": "responsible", "organisations": [unit.pk], "text": "示例"})
+    assert response.status_code == 302
+    assert list(ind("datasets").responsible.all()) == [unit]
+
+    shares = {"form": "shares", **{f"s{a.pk}": "30" for a in Area.objects.all()}}
+    bad = {**shares, f"s{area('sip').pk}": "-1"}
+    response = client.post(url, bad)
+    assert response.status_code == 200 and "errorlist" in html(response)
+    assert not ind("datasets").shares.exists()  # nothing written
+    response = client.post(url, {**shares, f"s{area('gusu').pk}": ""})
+    assert response.status_code == 302
+    split = {s.area.code: s.target_value for s in ind("datasets").shares.select_related("area")}
+    assert len(split) == Area.objects.count() - 1 and "gusu" not in split
+    assert split["sip"] == 30
+
+    # a district officer may not change them
+    before = ind("datasets").shares.count()
+    client.force_login(district_officer)
+    response = client.post(url, {**shares, "form": "shares"})
+    assert response.status_code == 302 and ind("datasets").shares.count() == before
+    assert "只有专班办公室" in " ".join(messages_of(client.get(response["Location"])))

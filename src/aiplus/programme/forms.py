@@ -46,3 +46,53 @@ class ValueForm(forms.Form):
 
 class ReturnForm(forms.Form):
     note = forms.CharField(label=_("退回原因"), max_length=300)
+
+
+class ResponsibleForm(forms.Form):
+    organisations = forms.ModelMultipleChoiceField(
+        label=_("责任单位"),
+        queryset=None,
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text=_("可多选；责任单位的人员可报送该指标（分板块指标由各板块报送）"),
+    )
+    text = forms.CharField(
+        label=_("责任单位（原文）"),
+        max_length=300,
+        required=False,
+        help_text=_("文件中写明的责任单位，如“市工信局、市数据局”"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        from aiplus.accounts.choices import OrgStatus, Role
+        from aiplus.accounts.models import Organisation
+
+        super().__init__(*args, **kwargs)
+        self.fields["organisations"].queryset = Organisation.objects.filter(
+            status=OrgStatus.APPROVED, kind__in=[Role.OFFICE, Role.DISTRICT]
+        ).order_by("kind", "name")
+
+
+class SharesForm(forms.Form):
+    """One optional target per area (or sector) of a split indicator."""
+
+    def __init__(self, *args, scopes, current: dict, unit: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.scopes = scopes
+        for scope in scopes:
+            self.fields[f"s{scope.pk}"] = forms.DecimalField(
+                label=scope.name,
+                required=False,
+                min_value=0,
+                max_digits=20,
+                decimal_places=4,
+                initial=current.get(scope.pk),
+                help_text=unit,
+            )
+
+    def shares(self) -> dict:
+        return {
+            scope: self.cleaned_data[f"s{scope.pk}"]
+            for scope in self.scopes
+            if self.cleaned_data.get(f"s{scope.pk}") is not None
+        }

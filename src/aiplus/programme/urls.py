@@ -8,6 +8,11 @@ urlpatterns = [
     path("programme/", views.dashboard, name="dashboard"),
     path("programme/indicators/", views.indicator_list, name="indicator_list"),
     path("programme/indicators/<slug:code>/", views.indicator_detail, name="indicator"),
+    path(
+        "programme/indicators/<slug:code>/settings/",
+        views.indicator_settings,
+        name="indicator_settings",
+    ),
     path("programme/areas/", views.area_compare, name="areas"),
     path("programme/areas/<slug:code>/", views.area_detail, name="area"),
     path("programme/sectors/", views.sector_index, name="sectors"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -22,7 +23,7 @@ from aiplus.core.pagination import paginate, querystring_without_page
 from aiplus.scenarios.downloads import XLSX, attachment
 
 from . import derived, forecast, obligations, permissions, progress, services
-from .forms import ReturnForm, ValueForm
+from .forms import ResponsibleForm, ReturnForm, SharesForm, ValueForm
 from .models import Evidence, Indicator, Split, Submission
 from .models import SubmissionStatus as S
 from .periods import parse_key, spans
@@ -328,6 +329,58 @@ def _pipeline(user, **filters) -> list[tuple]:
         .values_list("status", "n")
     )
     return [(s.value, s.label, counts.get(s.value, 0)) for s in PIPELINE]
+
+
+def indicator_settings(request, code: str):
+    """The office names the responsible units and splits a city target across areas/sectors."""
+    if (resp := _guard(request)) is not None:
+        return resp
+    if not permissions.is_office(request.user):
+        messages.error(request, "只有专班办公室可以设置责任单位和目标分解。")
+        return redirect("programme:indicator", code=code)
+    ind = _indicator(code)
+    scopes = []
+    if ind.split == Split.AREA:
+        scopes = list(Area.objects.all())
+    elif ind.split == Split.SECTOR:
+        scopes = list(ind.sectors.all()) or list(Sector.objects.all())
+    current = {(s.area_id or s.sector_id): s.target_value for s in ind.shares.all()}
+    data = request.POST if request.method == "POST" else None
+    which = request.POST.get("form") if data else None
+    responsible = ResponsibleForm(
+        data if which == "responsible" else None,
+        initial={"organisations": list(ind.responsible.all()), "text": ind.responsible_text},
+    )
+    shares = SharesForm(
+        data if which == "shares" else None, scopes=scopes, current=current, unit=ind.unit
+    )
+    try:
+        if which == "responsible" and responsible.is_valid():
+            services.set_responsible(
+                actor=request.user,
+                indicator=ind,
+                organisations=list(responsible.cleaned_data["organisations"]),
+                text=responsible.cleaned_data["text"],
+            )
+            messages.success(request, "已保存责任单位。")
+            return redirect("programme:indicator", code=code)
+        if which == "shares" and scopes and shares.is_valid():
+            services.set_shares(actor=request.user, indicator=ind, shares=shares.shares())
+            messages.success(request, "已保存目标分解。")
+            return redirect("programme:indicator", code=code)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    total = sum((v for v in current.values()), Decimal(0))
+    return render(
+        request,
+        "programme/indicator_settings.html",
+        {
+            "ind": ind,
+            "responsible_form": responsible,
+            "shares_form": shares if scopes else None,
+            "share_total": total,
+        },
+    )
 
 
 def _progress_rows(items, prefix: str = "row"):
