@@ -854,3 +854,32 @@ def test_office_names_responsible_units_and_splits_a_target(client, office, dist
     response = client.post(url, {**shares, "form": "shares"})
     assert response.status_code == 302 and ind("datasets").shares.count() == before
     assert "只有专班办公室" in " ".join(messages_of(client.get(response["Location"])))
+
+
+def test_office_changes_how_an_indicator_is_reported(client, office, district_officer):
+    url = reverse("programme:indicator_settings", args=["standards"])
+    client.force_login(office)
+    response = client.post(
+        url, {"form": "reporting", "frequency": "monthly", "due_days": "15", "jump_band": "0.3"}
+    )
+    assert response.status_code == 302
+    standards = ind("standards")
+    assert (standards.frequency, standards.due_days, float(standards.jump_band)) == (
+        "monthly",
+        15,
+        0.3,
+    )
+    bad = client.post(
+        url, {"form": "reporting", "frequency": "monthly", "due_days": "-3", "jump_band": "x"}
+    )
+    assert bad.status_code == 200 and "errorlist" in html(bad)
+    assert ind("standards").due_days == 15  # unchanged
+
+    # once a value is reported the frequency is fixed
+    report(district_officer, "ai-enterprises", "2026-09", "2900", area_code="sip")
+    client.post(
+        reverse("programme:indicator_settings", args=["ai-enterprises"]),
+        {"form": "reporting", "frequency": "quarterly", "due_days": "20", "jump_band": "0.5"},
+    )
+    enterprises = ind("ai-enterprises")
+    assert enterprises.frequency == "monthly" and enterprises.due_days == 20

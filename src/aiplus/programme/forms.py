@@ -96,3 +96,22 @@ class SharesForm(forms.Form):
             for scope in self.scopes
             if self.cleaned_data.get(f"s{scope.pk}") is not None
         }
+
+
+class ReportingForm(forms.ModelForm):
+    """How an indicator is reported: frequency (while nothing is reported yet), the days
+    allowed after a period ends, and the change that needs an explanation."""
+
+    class Meta:
+        from .models import Indicator
+
+        model = Indicator
+        fields = ["frequency", "due_days", "jump_band"]
+
+    def __init__(self, *args, locked: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["jump_band"].min_value = 0
+        self.fields["due_days"].max_value = 366
+        if locked:
+            self.fields["frequency"].disabled = True
+            self.fields["frequency"].help_text = _("已有报送数值，不能再改报送频率")

@@ -15,11 +15,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from aiplus.core import audit
-from aiplus.core.actions import require_approved, snapshot
+from aiplus.core.actions import require_approved, snapshot, validated
 from aiplus.core.errors import Conflict, PermissionDenied, ServiceError
 from aiplus.core.models import Area, Sector
 
-from . import permissions
+from . import permissions, series
 from .models import (
     OPEN_STATUSES,
     Accumulation,
@@ -406,4 +406,28 @@ def set_responsible(*, actor, indicator: Indicator, organisations, text: str | N
             before={"responsible": before},
             after={"responsible": sorted(o.name for o in organisations)},
         )
+    return indicator
+
+
+def set_reporting(*, actor, indicator: Indicator, data: dict) -> Indicator:
+    """The office changes how an indicator is reported (frequency only while it has no values)."""
+    from .forms import ReportingForm
+
+    require_approved(actor)
+    if not permissions.is_office(actor):
+        raise PermissionDenied("只有专班办公室可以修改报送设置。")
+    locked = indicator.submissions.exists()
+    before = snapshot(indicator, ["frequency", "due_days", "jump_band"])
+    form = validated(ReportingForm, data, instance=indicator, locked=locked)
+    with transaction.atomic():
+        indicator = form.save()
+        audit.record(
+            actor=actor,
+            action="programme.reporting",
+            obj=indicator,
+            summary=f"报送设置：{indicator.name}",
+            before=before,
+            after=snapshot(indicator, ["frequency", "due_days", "jump_band"]),
+        )
+    series.refresh([indicator.pk])
     return indicator

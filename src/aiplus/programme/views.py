@@ -23,7 +23,7 @@ from aiplus.core.pagination import paginate, querystring_without_page
 from aiplus.scenarios.downloads import XLSX, attachment
 
 from . import derived, forecast, obligations, permissions, progress, services
-from .forms import ResponsibleForm, ReturnForm, SharesForm, ValueForm
+from .forms import ReportingForm, ResponsibleForm, ReturnForm, SharesForm, ValueForm
 from .models import Evidence, Indicator, Split, Submission
 from .models import SubmissionStatus as S
 from .periods import parse_key, spans
@@ -354,7 +354,13 @@ def indicator_settings(request, code: str):
     shares = SharesForm(
         data if which == "shares" else None, scopes=scopes, current=current, unit=ind.unit
     )
+    locked = ind.submissions.exists()
+    reporting = ReportingForm(data if which == "reporting" else None, instance=ind, locked=locked)
     try:
+        if which == "reporting":
+            services.set_reporting(actor=request.user, indicator=ind, data=request.POST)
+            messages.success(request, "已保存报送设置。")
+            return redirect("programme:indicator", code=code)
         if which == "responsible" and responsible.is_valid():
             services.set_responsible(
                 actor=request.user,
@@ -370,6 +376,9 @@ def indicator_settings(request, code: str):
             return redirect("programme:indicator", code=code)
     except ServiceError as exc:
         messages.error(request, exc.message)
+        for field, msg in exc.errors.items():
+            if field in reporting.fields:
+                reporting.add_error(field, msg)
     total = sum((v for v in current.values()), Decimal(0))
     return render(
         request,
@@ -378,6 +387,7 @@ def indicator_settings(request, code: str):
             "ind": ind,
             "responsible_form": responsible,
             "shares_form": shares if scopes else None,
+            "reporting_form": reporting,
             "share_total": total,
         },
     )
