@@ -275,6 +275,8 @@ class Rule:
     amount: Amount | None
     parameters: dict[str, Parameter]
     manual: str = ""  # why the clause cannot be evaluated by rule (e.g. per expert review)
+    up_to: bool = False  # the amount is a ceiling ("最高"); the office's review sets the sum
+    row: int | None = None  # the clause's row in the city pack's measures.csv, if any
     source: str = ""
     tests: tuple[dict, ...] = ()
 
@@ -325,6 +327,8 @@ class Rule:
             amount=amount,
             parameters=parameters,
             manual=manual,
+            up_to=bool(spec.get("up_to", False)),
+            row=int(spec["row"]) if spec.get("row") else None,
             source=source,
             tests=tuple(spec.get("tests") or ()),
         )
@@ -361,6 +365,7 @@ class Result:
             "status": self.status,
             "status_label": self.status_label,
             "amount": str(self.amount.quantize(CENT)),
+            "up_to": self.rule.up_to,
             "steps": [s.as_dict() for s in self.steps],
             "needs": list(self.needs),
         }
@@ -443,6 +448,8 @@ def evaluate(rule: Rule, facts: dict, *, on: dt.date, trace: bool = True) -> Res
             total += capped
     total = total.quantize(CENT, ROUND_HALF_UP)
     status = ELIGIBLE if total > 0 else NOT_ELIGIBLE
+    if trace and rule.up_to and total > 0:
+        steps.append(Step("note", f"最高可获 {yuan(total)} 元，具体金额经评审认定"))
     return Result(rule, status, total, steps)
 
 
