@@ -154,3 +154,30 @@ def test_a_clause_that_cannot_be_a_rule_says_why():
     )
     result = e.evaluate(manual, {}, on=ON)
     assert result.status == e.MANUAL and "评审" in result.steps[0].text
+
+
+def test_a_whole_period_cap_spans_calendar_years():
+    text = RENTAL.replace("annual_cap: cap", "total_cap: cap")
+    two_years = firm((4_000_000, "2026-11-01"), (4_000_000, "2027-01-15"))
+    result = e.evaluate(rule(text), two_years, on=ON)
+    assert result.amount == Decimal("2000000.00")  # one ceiling, not one per calendar year
+    assert any("政策期内上限 2,000,000" in s.text for s in result.steps)
+
+
+def test_a_rule_without_claims_is_not_eligible_outside_its_dates_of_force():
+    voucher = e.Rule.parse(
+        {
+            "id": "opc-voucher",
+            "title": "OPC 算力券",
+            "clause": "给予最高20万元算力券",
+            "valid_from": "2026-01-31",
+            "valid_to": "2027-01-30",
+            "conditions": [{"fact": "opc_member", "is": True}],
+            "amount": {"fixed": "voucher"},
+            "parameters": {"voucher": [{"from": "2026-01-31", "value": 200000}]},
+        }
+    )
+    member = {"opc_member": True}
+    assert e.evaluate(voucher, member, on=dt.date(2026, 6, 1)).amount == Decimal("200000.00")
+    late = e.evaluate(voucher, member, on=dt.date(2027, 2, 1))
+    assert late.status == e.NOT_ELIGIBLE and "不在政策有效期" in late.steps[-1].text

@@ -197,6 +197,7 @@ class Claims:
     date_field: str
     question: str
     each: str  # how an item is named in the trace, e.g. "合同"
+    since: dt.date | None = None  # earliest qualifying date, if not the start of force
 
     @classmethod
     def parse(cls, spec: dict, rule_id: str) -> Claims:
@@ -209,6 +210,7 @@ class Claims:
             spec.get("date", "date"),
             spec.get("question") or f"请提供 {spec['from']} 的明细",
             spec.get("each", "事项"),
+            _date(spec.get("since")),
         )
 
 
@@ -224,11 +226,22 @@ class Amount:
     base: str | None = None  # field of the claim (or fact, without claims)
     cap: str | None = None
     annual_cap: str | None = None
+    total_cap: str | None = None  # ceiling over the policy's whole life, less earlier grants
     once: bool = False  # one amount per enterprise, whatever the number of claims
 
     @classmethod
     def parse(cls, spec: dict, rule_id: str, parameters: dict) -> Amount:
-        known = {"fixed", "lookup", "field", "ratio", "base", "cap", "annual_cap", "once"}
+        known = {
+            "fixed",
+            "lookup",
+            "field",
+            "ratio",
+            "base",
+            "cap",
+            "annual_cap",
+            "total_cap",
+            "once",
+        }
         if not isinstance(spec, dict) or set(spec) - known:
             raise RuleError(f"规则 {rule_id} 的 amount 只能含 {sorted(known)}")
         amount = cls(
@@ -239,6 +252,7 @@ class Amount:
             base=spec.get("base"),
             cap=spec.get("cap"),
             annual_cap=spec.get("annual_cap"),
+            total_cap=spec.get("total_cap"),
             once=bool(spec.get("once", False)),
         )
         kinds = [k for k in (amount.fixed, amount.lookup, amount.ratio) if k]
@@ -248,7 +262,8 @@ class Amount:
             raise RuleError(f"规则 {rule_id} 按比例计算须写明 base（基数字段）")
         if amount.lookup and not amount.lookup_field:
             raise RuleError(f"规则 {rule_id} 的 lookup 须写明 field（按哪个字段查表）")
-        for name in (amount.fixed, amount.lookup, amount.ratio, amount.cap, amount.annual_cap):
+        names = (amount.fixed, amount.lookup, amount.ratio, amount.cap, amount.annual_cap)
+        for name in (*names, amount.total_cap):
             if name and name not in parameters:
                 raise RuleError(f"规则 {rule_id} 引用了未定义的参数 {name}")
         return amount
@@ -409,6 +424,11 @@ def evaluate(rule: Rule, facts: dict, *, on: dt.date, trace: bool = True) -> Res
     amount = rule.amount
     assert amount is not None
     if rule.claims is None:
+        if not rule.in_force(on):
+            if trace:
+                window = f"{rule.valid_from or '…'} 至 {rule.valid_to or '…'}"
+                steps.append(Step("note", f"评估日期 {on} 不在政策有效期 {window} 内", ok=False))
+            return Result(rule, NOT_ELIGIBLE, steps=steps)
         items = [(None, facts)]
     else:
         items, claim_needs = _claims(rule, facts, on, steps if trace else None)
@@ -446,6 +466,20 @@ def evaluate(rule: Rule, facts: dict, *, on: dt.date, trace: bool = True) -> Res
                 text += f"：{yuan(value)} → {yuan(capped)} 元"
                 steps.append(Step("cap", text, "grants" if granted else "", None, capped == value))
             total += capped
+    if amount.total_cap:
+        cap = rule.parameters[amount.total_cap].at(on)
+        if cap is not None:
+            granted = _granted(facts, rule, None)
+            room = max(Decimal(0), cap - granted)
+            capped = min(total, room)
+            if trace:
+                text = f"政策期内上限 {yuan(cap)} 元"
+                if granted:
+                    text += f"，已获 {yuan(granted)} 元，剩余额度 {yuan(room)} 元"
+                steps.append(
+                    Step("cap", f"{text}：{yuan(total)} → {yuan(capped)} 元", ok=capped == total)
+                )
+            total = capped
     total = total.quantize(CENT, ROUND_HALF_UP)
     status = ELIGIBLE if total > 0 else NOT_ELIGIBLE
     if trace and rule.up_to and total > 0:
@@ -479,9 +513,10 @@ def _claims(rule: Rule, facts: dict, on: dt.date, steps: list[Step] | None):
         if day is None:
             needs.append(f"{spec.each}{n}：请补充日期（{spec.date_field}）")
             continue
-        if not rule.in_force(day) or day > on:
+        start = spec.since or rule.valid_from
+        if (start and day < start) or (rule.valid_to and day > rule.valid_to) or day > on:
             if steps is not None:
-                window = f"{rule.valid_from or '…'} 至 {rule.valid_to or '…'}"
+                window = f"{start or '…'} 至 {rule.valid_to or '…'}"
                 steps.append(
                     Step(
                         "claim",
@@ -542,13 +577,15 @@ def _item_amount(rule: Rule, amount: Amount, item: dict, day: dt.date, steps) ->
     return value
 
 
-def _granted(facts: dict, rule: Rule, year: int) -> Decimal:
-    """What the enterprise already received under this rule (or its exclusive group) that year."""
+def _granted(facts: dict, rule: Rule, year: int | None) -> Decimal:
+    """What the enterprise already received under this rule (or its exclusive group): in one
+    year, or (year None) in all years."""
     total = Decimal(0)
     for grant in facts.get("grants") or ():
         if not isinstance(grant, dict):
             continue
-        if grant.get("rule") in (rule.id, rule.exclusive) and int(grant.get("year", 0)) == year:
+        same_year = year is None or int(grant.get("year", 0)) == year
+        if grant.get("rule") in (rule.id, rule.exclusive) and same_year:
             total += _decimal(grant.get("amount", 0), "grants.amount")
     return total
 
