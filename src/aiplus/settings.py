@@ -54,10 +54,14 @@ INSTALLED_APPS = [
     "aiplus.governance",
     "aiplus.scenarios",
     "aiplus.programme",
+    "aiplus.policies",
 ]
 
 # City-pack files loaded by later modules: label → loader(path, meta, read_csv) → (created, updated).
-CITYPACK_LOADERS = {"indicators": "aiplus.programme.loader.load_indicators"}
+CITYPACK_LOADERS = {
+    "indicators": "aiplus.programme.loader.load_indicators",
+    "measures": "aiplus.policies.loader.load_measures",
+}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -162,6 +166,10 @@ TASKS = {
 # City pack loaded by `aiplus load-citypack` and shown in the header.
 CITYPACKS_DIR = Path(env("AIPLUS_CITYPACKS_DIR", str(BASE_DIR / "citypacks")))
 CITY_PACK = env("AIPLUS_CITY", "suzhou")
+# Policy texts imported by `aiplus import-policies` (policies.csv and <doc_id>.txt files).
+POLICIES_DIR = Path(
+    env("AIPLUS_POLICIES_DIR", str(BASE_DIR.parent / "shared" / "reference" / "policies"))
+)
 
 # API
 API_PAGE_SIZE_MAX = 200

@@ -1,0 +1,39 @@
+"""The city pack's rules mirrored as measures: loaded with the pack, refused when broken."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from aiplus.core.citypack import load_citypack
+from aiplus.core.errors import ServiceError
+from aiplus.policies import loader
+from aiplus.policies.models import Measure
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_pack_loads_every_rule_as_a_measure(citypack):
+    assert Measure.objects.count() == 36
+    rental = Measure.objects.get(rule_id="js003-02-1-compute-rental")
+    assert rental.row == 8 and rental.document_code == "JS003"
+    assert "30%" in rental.clause and rental.spec["parameters"]["ratio"]
+    assert Measure.objects.filter(manual="").count() == 35
+    assert {m.row for m in Measure.objects.all()} == set(range(1, 35))
+    rules = loader.rules_of_measures()
+    assert len(rules) == 36 and {r.id for r in rules} == set(
+        Measure.objects.values_list("rule_id", flat=True)
+    )
+
+
+def test_a_broken_rule_file_refuses_the_pack(db, tmp_path, settings):
+    from pathlib import Path
+
+    source = Path(settings.CITYPACKS_DIR) / "suzhou"
+    pack = tmp_path / "suzhou"
+    shutil.copytree(source, pack)
+    (pack / "rules" / "zz-broken.yaml").write_text("id: broken\ntitle: x\n", encoding="utf-8")
+    with pytest.raises(ServiceError, match="broken"):
+        load_citypack(pack)
+    assert not Measure.objects.exists()  # nothing half-loaded
