@@ -577,10 +577,14 @@ def _download(client, user, evidence):
 
 
 def _content(response) -> bytes:
+    """The streamed body; closes the file but not the response (closing a response sends
+    request_finished, which would close the test's database connection on PostgreSQL)."""
     try:
         return b"".join(response.streaming_content)
     finally:
-        response.close()
+        handle = getattr(response, "file_to_stream", None)
+        if handle is not None:
+            handle.close()
 
 
 def test_evidence_is_downloaded_by_its_unit_and_the_office(
