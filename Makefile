@@ -28,6 +28,7 @@ migrate: install
 
 demo: migrate
 	$(BIN)/aiplus load-citypack suzhou
+	$(BIN)/aiplus import-policies --if-present
 	$(BIN)/aiplus demo
 
 ## make run: install, migrate, load the Suzhou city pack and demo data, serve on 127.0.0.1:$(PORT)

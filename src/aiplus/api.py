@@ -73,6 +73,7 @@ def http_error(request, exc: HttpError):
 def _mount() -> None:
     from aiplus.accounts.api import router as accounts_router
     from aiplus.core.api import router as core_router
+    from aiplus.policies.api import router as policies_router
     from aiplus.programme.api import router as programme_router
     from aiplus.scenarios.api import router as scenarios_router
     from aiplus.scenarios.api_match import router as match_router
@@ -82,6 +83,8 @@ def _mount() -> None:
     api.add_router("/", scenarios_router)
     api.add_router("/", match_router)
     api.add_router("/", programme_router)
+    api.add_router("/", policies_router)
+    api.add_router("/", "aiplus.policies.api_rules.router")
 
 
 _mount()

@@ -10,5 +10,6 @@ urlpatterns = [
     path("accounts/", include("aiplus.accounts.urls")),
     path("", include("aiplus.scenarios.urls")),
     path("", include("aiplus.programme.urls")),
+    path("", include("aiplus.policies.urls")),
     path("", include("aiplus.core.urls")),
 ]

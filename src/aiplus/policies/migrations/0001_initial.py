@@ -5,66 +5,119 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='PolicyDocument',
+            name="PolicyDocument",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(help_text='如 JS003', max_length=32, unique=True, verbose_name='编号')),
-                ('title', models.CharField(max_length=300, verbose_name='标题')),
-                ('region', models.CharField(blank=True, max_length=50, verbose_name='地区')),
-                ('level', models.CharField(blank=True, max_length=20, verbose_name='层级')),
-                ('issuer', models.CharField(blank=True, max_length=200, verbose_name='发文机关')),
-                ('number', models.CharField(blank=True, max_length=100, verbose_name='文号')),
-                ('published', models.DateField(blank=True, null=True, verbose_name='发布日期')),
-                ('effective_from', models.DateField(blank=True, null=True, verbose_name='施行日期')),
-                ('effective_to', models.DateField(blank=True, null=True, verbose_name='有效期至')),
-                ('policy_type', models.CharField(blank=True, max_length=50, verbose_name='文件类型')),
-                ('theme', models.CharField(blank=True, max_length=100, verbose_name='主题')),
-                ('source_url', models.URLField(blank=True, max_length=500, verbose_name='来源网址')),
-                ('notes', models.TextField(blank=True, verbose_name='备注')),
-                ('text', models.TextField(blank=True, verbose_name='全文')),
-                ('digest', models.CharField(blank=True, max_length=64)),
-                ('imported_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.SlugField(
+                        help_text="如 JS003", max_length=32, unique=True, verbose_name="编号"
+                    ),
+                ),
+                ("title", models.CharField(max_length=300, verbose_name="标题")),
+                ("region", models.CharField(blank=True, max_length=50, verbose_name="地区")),
+                ("level", models.CharField(blank=True, max_length=20, verbose_name="层级")),
+                ("issuer", models.CharField(blank=True, max_length=200, verbose_name="发文机关")),
+                ("number", models.CharField(blank=True, max_length=100, verbose_name="文号")),
+                ("published", models.DateField(blank=True, null=True, verbose_name="发布日期")),
+                (
+                    "effective_from",
+                    models.DateField(blank=True, null=True, verbose_name="施行日期"),
+                ),
+                ("effective_to", models.DateField(blank=True, null=True, verbose_name="有效期至")),
+                (
+                    "policy_type",
+                    models.CharField(blank=True, max_length=50, verbose_name="文件类型"),
+                ),
+                ("theme", models.CharField(blank=True, max_length=100, verbose_name="主题")),
+                (
+                    "source_url",
+                    models.URLField(blank=True, max_length=500, verbose_name="来源网址"),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="备注")),
+                ("text", models.TextField(blank=True, verbose_name="全文")),
+                ("digest", models.CharField(blank=True, max_length=64)),
+                ("imported_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'verbose_name': '政策文件',
-                'verbose_name_plural': '政策文件',
-                'ordering': ['-published', 'code'],
+                "verbose_name": "政策文件",
+                "verbose_name_plural": "政策文件",
+                "ordering": ["-published", "code"],
             },
         ),
         migrations.CreateModel(
-            name='Measure',
+            name="Measure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('rule_id', models.SlugField(max_length=100, unique=True, verbose_name='规则编号')),
-                ('document_code', models.CharField(blank=True, max_length=32, verbose_name='文件编号')),
-                ('row', models.PositiveIntegerField(blank=True, null=True, verbose_name='清单序号')),
-                ('title', models.CharField(max_length=200, verbose_name='名称')),
-                ('article', models.CharField(blank=True, max_length=200, verbose_name='条目')),
-                ('clause', models.TextField(verbose_name='条款原文')),
-                ('beneficiary', models.CharField(blank=True, max_length=300, verbose_name='支持对象')),
-                ('instrument', models.CharField(blank=True, max_length=50, verbose_name='支持方式')),
-                ('responsible', models.CharField(blank=True, max_length=300, verbose_name='责任单位')),
-                ('valid_from', models.DateField(blank=True, null=True, verbose_name='施行日期')),
-                ('valid_to', models.DateField(blank=True, null=True, verbose_name='有效期至')),
-                ('exclusive', models.CharField(blank=True, max_length=100, verbose_name='就高不重复分组')),
-                ('up_to', models.BooleanField(default=False, verbose_name='金额为上限')),
-                ('manual', models.CharField(blank=True, max_length=300, verbose_name='不能规则化的原因')),
-                ('spec', models.JSONField(default=dict, verbose_name='规则')),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('document', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='measures', to='policies.policydocument', verbose_name='政策文件')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("rule_id", models.SlugField(max_length=100, unique=True, verbose_name="规则编号")),
+                (
+                    "document_code",
+                    models.CharField(blank=True, max_length=32, verbose_name="文件编号"),
+                ),
+                (
+                    "row",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="清单序号"),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="名称")),
+                ("article", models.CharField(blank=True, max_length=200, verbose_name="条目")),
+                ("clause", models.TextField(verbose_name="条款原文")),
+                (
+                    "beneficiary",
+                    models.CharField(blank=True, max_length=300, verbose_name="支持对象"),
+                ),
+                (
+                    "instrument",
+                    models.CharField(blank=True, max_length=50, verbose_name="支持方式"),
+                ),
+                (
+                    "responsible",
+                    models.CharField(blank=True, max_length=300, verbose_name="责任单位"),
+                ),
+                ("valid_from", models.DateField(blank=True, null=True, verbose_name="施行日期")),
+                ("valid_to", models.DateField(blank=True, null=True, verbose_name="有效期至")),
+                (
+                    "exclusive",
+                    models.CharField(blank=True, max_length=100, verbose_name="就高不重复分组"),
+                ),
+                ("up_to", models.BooleanField(default=False, verbose_name="金额为上限")),
+                (
+                    "manual",
+                    models.CharField(blank=True, max_length=300, verbose_name="不能规则化的原因"),
+                ),
+                ("spec", models.JSONField(default=dict, verbose_name="规则")),
+                ("position", models.PositiveIntegerField(default=0)),
+                (
+                    "document",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="measures",
+                        to="policies.policydocument",
+                        verbose_name="政策文件",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '支持措施',
-                'verbose_name_plural': '支持措施',
-                'ordering': ['position', 'rule_id'],
+                "verbose_name": "支持措施",
+                "verbose_name_plural": "支持措施",
+                "ordering": ["position", "rule_id"],
             },
         ),
     ]
