@@ -37,3 +37,21 @@ def test_a_broken_rule_file_refuses_the_pack(db, tmp_path, settings):
     with pytest.raises(ServiceError, match="broken"):
         load_citypack(pack)
     assert not Measure.objects.exists()  # nothing half-loaded
+
+
+def test_a_changed_rule_file_reloads_the_pack(db, tmp_path, settings):
+    """The pack's digest covers sub-folders: editing a rule is not skipped as 'unchanged'."""
+    from pathlib import Path
+
+    pack = tmp_path / "suzhou"
+    shutil.copytree(Path(settings.CITYPACKS_DIR) / "suzhou", pack)
+    load_citypack(pack)
+    assert load_citypack(pack).unchanged
+    rule = pack / "rules" / "js003-02-1-compute-rental.yaml"
+    rule.write_text(
+        rule.read_text(encoding="utf-8").replace("智能算力租用补贴", "智能算力租用补贴（改）", 1),
+        encoding="utf-8",
+    )
+    result = load_citypack(pack)
+    assert not result.unchanged and result.updated["measures"] == 1
+    assert "（改）" in Measure.objects.get(rule_id="js003-02-1-compute-rental").title

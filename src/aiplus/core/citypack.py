@@ -49,12 +49,27 @@ def pack_meta(code_or_path: str | Path) -> dict:
 
 
 def _digest(path: Path) -> str:
+    """Of every file in the pack, sub-folders (such as rules/) included."""
     h = hashlib.sha256()
-    for f in sorted(path.iterdir()):
-        if f.is_file():
-            h.update(f.name.encode())
-            h.update(f.read_bytes())
+    for f in sorted(p for p in path.rglob("*") if p.is_file()):
+        h.update(f.relative_to(path).as_posix().encode())
+        h.update(f.read_bytes())
     return h.hexdigest()
+
+
+def upsert(model, key: dict, values: dict):
+    """Create the row with `key`, or update it where `values` differ; (object, what happened)
+    with what happened one of "created", "updated", None. Loaders use it so that loading the
+    same pack twice writes nothing."""
+    obj = model.objects.filter(**key).first()
+    if obj is None:
+        return model.objects.create(**key, **values), "created"
+    if any(getattr(obj, k) != v for k, v in values.items()):
+        for k, v in values.items():
+            setattr(obj, k, v)
+        obj.save()
+        return obj, "updated"
+    return obj, None
 
 
 def _sync(model, rows: list[dict], extra) -> tuple[int, int]:
@@ -69,15 +84,9 @@ def _sync(model, rows: list[dict], extra) -> tuple[int, int]:
             "source": row.get("source", ""),
             **extra(row),
         }
-        obj = model.objects.filter(code=row["code"]).first()
-        if obj is None:
-            model.objects.create(code=row["code"], **values)
-            created += 1
-        elif any(getattr(obj, k) != v for k, v in values.items()):
-            for k, v in values.items():
-                setattr(obj, k, v)
-            obj.save()
-            updated += 1
+        _obj, done = upsert(model, {"code": row["code"]}, values)
+        created += done == "created"
+        updated += done == "updated"
     return created, updated
 
 
