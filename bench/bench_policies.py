@@ -19,7 +19,6 @@ import copy
 import datetime as dt
 import os
 import random
-import subprocess
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -171,41 +170,25 @@ def main() -> None:
 
 
 def write(args, n_rules, n, baseline, one, many, eligible, total, traced) -> None:
-    from bench_scenarios import machine
+    from bench_scenarios import commit, machine, write_block
 
-    path = ROOT / "docs" / "benchmarks.md"
-    text = path.read_text(encoding="utf-8")
-    start, end = "<!-- policies:start -->", "<!-- policies:end -->"
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
-    ).stdout.strip()
-    block = "\n".join(
-        [
-            start,
-            f"### Rules engine — {dt.date.today().isoformat()}, commit {commit}",
-            "",
-            f"Machine: {machine()}. {n_rules} rules (the 2026 measures) × {n:,} generated "
-            f"profiles = {n * n_rules:,} evaluations, no traces; baseline = deep-copying the "
-            "profiles once, in the same run.",
-            "",
-            "| case | seconds | × baseline |",
-            "|---|---:|---:|",
-            f"| baseline: copy of all profiles | {baseline:.2f} | 1.0 |",
-            f"| all measures, 1 process | {one:.1f} | {one / baseline:.1f} |",
-            f"| all measures, {args.processes} processes | {many:.1f} | {many / baseline:.1f} |",
-            "",
-            f"{eligible:,} eligible results, {total:,} yuan in all. With traces (what a page "
-            f"shows): {traced:.0f} µs per profile. Target: under 60 s on 2 cores.",
-            end,
-        ]
-    )
-    if start in text:
-        head, rest = text.split(start, 1)
-        text = head + block + rest.split(end, 1)[1]
-    else:
-        text = text.rstrip() + "\n\n## Policies as rules (issue #5)\n\n" + block + "\n"
-    path.write_text(text, encoding="utf-8")
-    print(f"wrote {path}")
+    lines = [
+        f"### Rules engine — {dt.date.today().isoformat()}, commit {commit()}",
+        "",
+        f"Machine: {machine()}. {n_rules} rules (the 2026 measures) × {n:,} generated "
+        f"profiles = {n * n_rules:,} evaluations, no traces; baseline = deep-copying the "
+        "profiles once, in the same run.",
+        "",
+        "| case | seconds | × baseline |",
+        "|---|---:|---:|",
+        f"| baseline: copy of all profiles | {baseline:.2f} | 1.0 |",
+        f"| all measures, 1 process | {one:.1f} | {one / baseline:.1f} |",
+        f"| all measures, {args.processes} processes | {many:.1f} | {many / baseline:.1f} |",
+        "",
+        f"{eligible:,} eligible results, {total:,} yuan in all. With traces (what a page "
+        f"shows): {traced:.0f} µs per profile. Target: under 60 s on 2 cores.",
+    ]
+    write_block("policies", lines, heading="## Policies as rules (issue #5)")
 
 
 if __name__ == "__main__":

@@ -15,7 +15,6 @@ Results are printed and written to docs/benchmarks.md. Target: dashboard p95 < 2
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 import time
 from datetime import date
@@ -23,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_scenarios import ROOT, machine, setup_django, summary  # noqa: E402
+from bench_scenarios import commit, machine, setup_django, summary, write_block  # noqa: E402
 
 
 def populate(n_indicators: int, n_periods: int, today: date) -> None:
@@ -190,17 +189,10 @@ def main() -> None:
 
 
 def write_results(engine, args, rows, n_values) -> None:
-    path = ROOT / "docs" / "benchmarks.md"
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    start, end = f"<!-- programme:{engine}:start -->", f"<!-- programme:{engine}:end -->"
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
-    ).stdout.strip()
     dashboard = next(r for r in rows if r[0].startswith("dashboard /programme/"))
     cold = next(r for r in rows if r[0].startswith("dashboard, cold"))
     lines = [
-        start,
-        f"### Programme monitoring — {engine} ({date.today().isoformat()}, commit {commit})",
+        f"### Programme monitoring — {engine} ({date.today().isoformat()}, commit {commit()})",
         "",
         f"Machine: {machine()}. {args.indicators} area-split indicators × 10 areas × "
         f"{args.periods} monthly periods = {n_values:,} approved values; requests through "
@@ -217,16 +209,8 @@ def write_results(engine, args, rows, n_values) -> None:
         f"Dashboard p95 target < 200 ms: steady state **{dashboard[3]:.0f} ms**, cold "
         f"**{cold[3]:.0f} ms** (progress is recomputed in one pass after any change and cached "
         "per process until the data version changes).",
-        end,
     ]
-    block = "\n".join(lines)
-    if start in text:
-        head, rest = text.split(start, 1)
-        text = head + block + rest.split(end, 1)[1]
-    else:
-        text = text.rstrip() + "\n\n" + block + "\n"
-    path.write_text(text, encoding="utf-8")
-    print(f"wrote {path}")
+    write_block(f"programme:{engine}", lines)
 
 
 if __name__ == "__main__":

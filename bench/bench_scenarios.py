@@ -244,20 +244,36 @@ def main() -> None:
         write_results(engine, args, rows, import_s)
 
 
-def write_results(engine, args, rows, import_s) -> None:
-    path = ROOT / "docs" / "benchmarks.md"
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    marker_start = f"<!-- scenarios:{engine}:start -->"
-    marker_end = f"<!-- scenarios:{engine}:end -->"
+def commit() -> str:
+    """The short hash of the checked-out commit, to stamp results with."""
     try:
-        commit = subprocess.run(
+        return subprocess.run(
             ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
         ).stdout.strip()
     except OSError:
-        commit = "?"
+        return "?"
+
+
+def write_block(marker: str, lines: list[str], *, heading: str = "") -> None:
+    """Put `lines` between `<!-- marker:start -->` and `<!-- marker:end -->` in
+    docs/benchmarks.md, replacing the previous run's block (appended, under `heading`, the
+    first time)."""
+    path = ROOT / "docs" / "benchmarks.md"
+    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
+    start, end = f"<!-- {marker}:start -->", f"<!-- {marker}:end -->"
+    block = "\n".join([start, *lines, end])
+    if start in text:
+        head, rest = text.split(start, 1)
+        text = head + block + rest.split(end, 1)[1]
+    else:
+        text = text.rstrip() + "\n\n" + (f"{heading}\n\n" if heading else "") + block + "\n"
+    path.write_text(text, encoding="utf-8")
+    print(f"wrote {path}")
+
+
+def write_results(engine, args, rows, import_s) -> None:
     lines = [
-        marker_start,
-        f"### Scenario list and import — {engine} ({date.today().isoformat()}, commit {commit})",
+        f"### Scenario list and import — {engine} ({date.today().isoformat()}, commit {commit()})",
         "",
         f"Machine: {machine()}. {args.demands:,} demands, {args.requests} requests per case "
         "through Django's test client in-process; ratio = median ÷ the bare view's median in "
@@ -269,17 +285,8 @@ def write_results(engine, args, rows, import_s) -> None:
         "",
         f"Import of a {args.import_rows:,}-row workbook: **{import_s:.1f} s** (target < 20 s).",
         "List page p95 target: < 150 ms.",
-        marker_end,
     ]
-    block = "\n".join(lines)
-    if marker_start in text:
-        head, rest = text.split(marker_start, 1)
-        tail = rest.split(marker_end, 1)[1]
-        text = head + block + tail
-    else:
-        text = text.rstrip() + "\n\n" + block + "\n"
-    path.write_text(text, encoding="utf-8")
-    print(f"wrote {path}")
+    write_block(f"scenarios:{engine}", lines)
 
 
 if __name__ == "__main__":

@@ -25,6 +25,35 @@ def _matching_index(settings, tmp_path):
     matching._cache.update(engine=None, version=None, tags=None)
 
 
+@pytest.fixture(autouse=True)
+def _programme_memos():
+    """Programme progress and obligations are memoised per process under the data revision;
+    each test's database starts without one, so every test starts (and ends) afresh."""
+    from django.core.cache import cache
+
+    from aiplus.programme import obligations, progress
+
+    def forget():
+        cache.clear()
+        progress._memo.clear()
+        obligations._memo.clear()
+
+    forget()
+    yield
+    forget()
+
+
+@pytest.fixture
+def reviewer(citypack):
+    """A second office user: approves what `office` (or a district) submitted."""
+    return make_user(Role.OFFICE, username="office2")
+
+
+@pytest.fixture
+def gusu_officer(citypack):
+    return make_user(Role.DISTRICT, area=Area.objects.get(code="gusu"), username="gusu")
+
+
 @pytest.fixture
 def auto_index(settings):
     settings.MATCHING_AUTO_INDEX = True

@@ -128,14 +128,6 @@ def test_demand_to_shortlist_walk(page, live_server, citypack):
 
 
 def test_programme_dashboard_and_indicator_charts_render(page, live_server, citypack):
-    from django.core.cache import cache
-
-    from aiplus.programme import obligations, progress
-
-    # computed progress is memoised per process by a revision marker; start afresh
-    cache.clear()
-    progress._memo.clear()
-    obligations._memo.clear()
     base = live_server.url
     make_user(Role.OFFICE, username="office")
     errors = []

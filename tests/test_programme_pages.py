@@ -9,7 +9,6 @@ import io
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
@@ -26,36 +25,9 @@ from .factories import make_user
 pytestmark = pytest.mark.django_db
 
 
-def _forget():
-    cache.clear()
-    # per-process memos keyed by the revision counter, which restarts with each test's database
-    for module in (progress, obligations):
-        memo = getattr(module, "_memo", None)
-        if memo is not None:
-            memo.clear()
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    _forget()
-    yield
-    _forget()
-
-
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def reviewer(citypack):
-    """A second office user: approves what `office` submitted."""
-    return make_user(Role.OFFICE, username="office2")
-
-
-@pytest.fixture
-def gusu_officer(citypack):
-    return make_user(Role.DISTRICT, area=Area.objects.get(code="gusu"), username="gusu")
 
 
 def ind(code: str) -> Indicator:

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from aiplus.accounts.choices import Role
+from aiplus.core import uploads
 from aiplus.core.citypack import load_citypack, pack_dir, pack_meta, read_csv
 from aiplus.core.errors import Conflict, PermissionDenied, ServiceError
 from aiplus.core.models import Area, AuditEntry, CityPack
@@ -37,7 +37,7 @@ from aiplus.scenarios import services as scenario_services
 from aiplus.scenarios.choices import DemandStatus
 from aiplus.scenarios.models import DemandTransition
 
-from ..factories import make_demand, make_org, make_user
+from ..factories import make_demand, make_org
 
 TODAY = date(2026, 11, 26)
 S = SubmissionStatus
@@ -47,33 +47,6 @@ REFERENCE = (
     / "shared/reference/suzhou/suzhou_action_plan_2025_2026_targets.csv"
 )
 EXTRA = "ai-industry-scale"  # the indicator indicators.csv adds from facts.csv
-
-
-def _forget():
-    cache.clear()
-    # per-process memos keyed by the revision counter, which restarts with each test's database
-    for module in (progress, obligations):
-        memo = getattr(module, "_memo", None)
-        if memo is not None:
-            memo.clear()
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    _forget()
-    yield
-    _forget()
-
-
-@pytest.fixture
-def reviewer(citypack):
-    """A second office user: approves what `office` (or a district) submitted."""
-    return make_user(Role.OFFICE, username="office2")
-
-
-@pytest.fixture
-def gusu_officer(citypack):
-    return make_user(Role.DISTRICT, area=Area.objects.get(code="gusu"), username="gusu")
 
 
 def area(code: str) -> Area:
@@ -831,7 +804,7 @@ def test_evidence_accepts_a_pdf(pending, district_officer, tmp_path):
         ("setup.exe", b"MZ...", "不支持的文件类型"),
         ("report.pdf.exe", b"MZ...", "不支持的文件类型"),
         ("noextension", b"data", "不支持的文件类型"),
-        ("big.pdf", b"0" * (services.EVIDENCE_MAX_BYTES + 1), "10 MB"),
+        ("big.pdf", b"0" * (uploads.EVIDENCE_MAX_BYTES + 1), "10 MB"),
         ("empty.pdf", b"", "为空"),
     ],
 )

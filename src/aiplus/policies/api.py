@@ -6,14 +6,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import F, Q
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema
 
 from aiplus.core.schemas import ErrorOut, Page, PageParams, page
 
 from . import search
-from .models import Measure, PolicyDocument
+from .models import PolicyDocument
 
 router = Router(tags=["policies"])
 LIST_COLUMNS = ("code", "title", "region", "issuer", "number", "published", "source_url")
@@ -70,10 +69,6 @@ DETAIL_COLUMNS = [
 ]
 
 
-def _clean(value: str | None) -> str:
-    return (value or "").replace("\x00", "").strip()
-
-
 @router.get(
     "/policies/documents",
     response={200: Page[PolicyDocumentOut], 422: ErrorOut},
@@ -87,7 +82,11 @@ def list_documents(
     region: str | None = None,
     policy_type: str | None = None,
 ):
-    q, region, policy_type = _clean(q)[:200], _clean(region), _clean(policy_type)
+    q, region, policy_type = (
+        search.clean_query(q)[:200],
+        search.clean_query(region),
+        search.clean_query(policy_type),
+    )
     if q:
         hits = search.search(q, region=region or None, policy_type=policy_type or None)
         window = hits[params.offset : params.offset + params.limit]
@@ -100,13 +99,7 @@ def list_documents(
             for h in window
         ]
         return {"items": items, "count": len(hits)}
-    qs = PolicyDocument.objects.only(*LIST_COLUMNS).order_by(
-        F("published").desc(nulls_last=True), "code"
-    )
-    if region:
-        qs = qs.filter(region=region)
-    if policy_type:
-        qs = qs.filter(policy_type=policy_type)
+    qs = search.browse(region=region, policy_type=policy_type, columns=LIST_COLUMNS)
     return page(qs, params)
 
 
@@ -118,8 +111,7 @@ def list_documents(
 )
 def get_document(request, code: str):
     document = get_object_or_404(PolicyDocument, code=code)
-    measures = Measure.objects.filter(Q(document=document) | Q(document_code=document.code))
     data = {name: getattr(document, name) for name in DETAIL_COLUMNS}
     data["paragraphs"] = search.paragraphs(document.text)
-    data["measures"] = list(measures.order_by("position", "rule_id"))
+    data["measures"] = list(search.measures_of(document))
     return data

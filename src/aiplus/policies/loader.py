@@ -8,6 +8,7 @@ from pathlib import Path
 
 import yaml
 
+from aiplus.core.citypack import upsert
 from aiplus.core.errors import ServiceError
 
 from . import engine
@@ -52,15 +53,9 @@ def load_measures(path: Path, meta: dict, read_csv) -> tuple[int, int]:
             "spec": specs.get(rule.id, {}),
             "position": position,
         }
-        obj = Measure.objects.filter(rule_id=rule.id).first()
-        if obj is None:
-            Measure.objects.create(rule_id=rule.id, **values)
-            created += 1
-        elif any(getattr(obj, k) != v for k, v in values.items()):
-            for k, v in values.items():
-                setattr(obj, k, v)
-            obj.save()
-            updated += 1
+        _obj, done = upsert(Measure, {"rule_id": rule.id}, values)
+        created += done == "created"
+        updated += done == "updated"
     Measure.objects.exclude(rule_id__in=[r.id for r in rules]).delete()
     return created, updated
 

@@ -225,3 +225,33 @@ def search(
     ]
     hits.sort(key=lambda h: (-h.score, h.document.code))
     return hits
+
+
+def clean_query(value: str | None) -> str:
+    """A query or filter value as typed, without NUL bytes or surrounding space."""
+    return (value or "").replace("\x00", "").strip()
+
+
+def browse(*, region: str | None = None, policy_type: str | None = None, columns=()):
+    """Documents without a query, newest first (undated last), optionally filtered."""
+    from django.db.models import F
+
+    qs = PolicyDocument.objects.order_by(F("published").desc(nulls_last=True), "code")
+    if columns:
+        qs = qs.only(*columns)
+    if region:
+        qs = qs.filter(region=region)
+    if policy_type:
+        qs = qs.filter(policy_type=policy_type)
+    return qs
+
+
+def measures_of(document: PolicyDocument):
+    """The measures applying a document (linked, or naming its code before it was imported)."""
+    from django.db.models import Q
+
+    from .models import Measure
+
+    return Measure.objects.filter(Q(document=document) | Q(document_code=document.code)).order_by(
+        "position", "rule_id"
+    )

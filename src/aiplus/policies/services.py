@@ -14,7 +14,6 @@ import datetime as dt
 import threading
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from django.db import transaction
@@ -27,14 +26,11 @@ from aiplus.accounts.models import Organisation
 from aiplus.core import audit
 from aiplus.core.actions import require_approved
 from aiplus.core.errors import Conflict, PermissionDenied, ServiceError
+from aiplus.core.uploads import checked_upload
 
 from . import engine, loader
 from . import facts as vocabulary
 from .models import EnterpriseProfile, Measure, Notice, ProfileEvidence
-
-EVIDENCE_TYPES = {".pdf", ".xlsx", ".xls", ".csv", ".docx", ".doc", ".png", ".jpg", ".jpeg", ".zip"}
-EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
-
 
 # --- the rules, parsed once per process -----------------------------------------------------
 
@@ -165,17 +161,7 @@ def verify_profile(*, actor, profile: EnterpriseProfile, verified: bool = True):
 def add_evidence(*, actor, organisation: Organisation, upload) -> ProfileEvidence:
     """Attach a file backing an organisation's facts (type and size checked)."""
     _require_own_or_office(actor, organisation, "只能为本单位的企业信息上传佐证材料。")
-    name = Path(getattr(upload, "name", "") or "file").name[:200]
-    if Path(name).suffix.lower() not in EVIDENCE_TYPES:
-        allowed = "、".join(sorted(EVIDENCE_TYPES))
-        raise ServiceError(
-            f"不支持的文件类型：{name}。可上传 {allowed}。", {"file": "文件类型不支持。"}
-        )
-    size = getattr(upload, "size", None) or 0
-    if size > EVIDENCE_MAX_BYTES:
-        raise ServiceError("文件不能超过 10 MB。", {"file": "文件过大。"})
-    if size == 0:
-        raise ServiceError("文件为空。", {"file": "文件为空。"})
+    name, size = checked_upload(upload)
     with transaction.atomic():
         profile, _ = EnterpriseProfile.objects.get_or_create(organisation=organisation)
         evidence = ProfileEvidence(profile=profile, name=name, size=size, uploaded_by=actor)

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import re
 
-from django.db.models import F, Q
 from django.shortcuts import get_object_or_404, render
 
 from aiplus.core.pagination import paginate, querystring_without_page
 
 from . import search
-from .models import Measure, PolicyDocument
+from .models import PolicyDocument
 
 # A heading: a short line starting "一、", "（三）" or "第二章".
 _HEADING = re.compile(
@@ -31,10 +30,6 @@ LIST_COLUMNS = (
 )
 
 
-def _clean(value: str | None) -> str:
-    return (value or "").replace("\x00", "").strip()
-
-
 def _distinct(field: str) -> list[str]:
     return list(
         PolicyDocument.objects.exclude(**{field: ""})
@@ -45,19 +40,13 @@ def _distinct(field: str) -> list[str]:
 
 
 def document_list(request):
-    q = _clean(request.GET.get("q"))[:200]
-    region = _clean(request.GET.get("region"))
-    policy_type = _clean(request.GET.get("policy_type"))
+    q = search.clean_query(request.GET.get("q"))[:200]
+    region = search.clean_query(request.GET.get("region"))
+    policy_type = search.clean_query(request.GET.get("policy_type"))
     if q:
         results = search.search(q, region=region or None, policy_type=policy_type or None)
     else:
-        results = PolicyDocument.objects.only(*LIST_COLUMNS).order_by(
-            F("published").desc(nulls_last=True), "code"
-        )
-        if region:
-            results = results.filter(region=region)
-        if policy_type:
-            results = results.filter(policy_type=policy_type)
+        results = search.browse(region=region, policy_type=policy_type, columns=LIST_COLUMNS)
     page_obj = paginate(request, results)
     context = {
         "page_obj": page_obj,
@@ -81,7 +70,7 @@ def _is_heading(paragraph: str) -> bool:
 
 def document_detail(request, code: str):
     document = get_object_or_404(PolicyDocument, code=code)
-    q = _clean(request.GET.get("q"))[:200]
+    q = search.clean_query(request.GET.get("q"))[:200]
     terms = search.query_terms(q) if q else []
     paragraphs = []
     for n, text in enumerate(search.paragraphs(document.text)):
@@ -89,12 +78,11 @@ def document_detail(request, code: str):
         paragraphs.append(
             {"n": n, "html": html, "heading": _is_heading(text), "matched": "<mark>" in html}
         )
-    measures = Measure.objects.filter(Q(document=document) | Q(document_code=document.code))
     context = {
         "document": document,
         "q": q,
         "paragraphs": paragraphs,
         "matches": sum(p["matched"] for p in paragraphs),
-        "measures": measures.order_by("position", "rule_id"),
+        "measures": search.measures_of(document),
     }
     return render(request, "policies/document_detail.html", context)

@@ -15,12 +15,13 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
 from aiplus.accounts.models import Organisation
+from aiplus.core import uploads
 from aiplus.core.errors import ServiceError
 from aiplus.core.models import Area
 from aiplus.core.pagination import paginate, querystring_without_page
@@ -234,8 +235,8 @@ def profile(request):
         "form": _form(facts, errors),
         "evidence": list(profile_obj.evidence.all()) if profile_obj.pk else [],
         "facts_json": json.dumps(profile_obj.facts or {}, ensure_ascii=False, indent=2),
-        "max_mb": services.EVIDENCE_MAX_BYTES // (1024 * 1024),
-        "evidence_types": "、".join(sorted(services.EVIDENCE_TYPES)),
+        "max_mb": uploads.EVIDENCE_MAX_BYTES // (1024 * 1024),
+        "evidence_types": "、".join(sorted(uploads.EVIDENCE_TYPES)),
     }
     return render(request, "policies/profile.html", context)
 
@@ -271,13 +272,7 @@ def evidence_file(request, pk: int):
         request.user.is_office or evidence.profile.organisation_id == request.user.organisation_id
     ):
         raise Http404
-    try:
-        handle = evidence.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404("文件不存在。") from exc
-    response = FileResponse(handle, as_attachment=True, filename=evidence.name)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return uploads.serve(evidence.file, evidence.name)
 
 
 # --- what the organisation qualifies for ----------------------------------------------------

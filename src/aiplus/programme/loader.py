@@ -15,6 +15,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from aiplus.core.citypack import upsert
 from aiplus.core.errors import ServiceError
 from aiplus.core.models import Aspect, Sector
 
@@ -152,15 +153,9 @@ def load_indicators(path: Path, meta: dict, read_csv) -> tuple[int, int]:
             "note": row.get("note", "")[:300],
             "position": position,
         }
-        obj = Indicator.objects.filter(code=code).first()
-        if obj is None:
-            obj = Indicator.objects.create(code=code, **values)
-            created += 1
-        elif any(getattr(obj, k) != v for k, v in values.items()):
-            for k, v in values.items():
-                setattr(obj, k, v)
-            obj.save()
-            updated += 1
+        obj, done = upsert(Indicator, {"code": code}, values)
+        created += done == "created"
+        updated += done == "updated"
         if {s.pk for s in obj.sectors.all()} != {s.pk for s in sectors}:
             obj.sectors.set(sectors)
     if created or updated:

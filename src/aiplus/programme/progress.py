@@ -1,13 +1,12 @@
 """Where each indicator stands: its series, latest value, forecast and status.
 
-Reported indicators take their values from approved submissions; a city target split across
-areas or sectors is the sum of its scopes, each scope's latest approved value carried forward
-to later periods until it reports again (so one late district does not make the city total
-drop). Derived indicators count events from `derived.py` at each period end. The forecast and
-status rules are in `forecast.py` (method text shown on the pages).
+Reported indicators read their approved series from `ScopeSeries` (kept in step by
+`series.py`; a split city value is the sum of its scopes, a late scope's last value carried
+forward). Derived indicators count events from `derived.py` at each period end. The forecast
+and status rules are in `forecast.py` (method text shown on the pages).
 
-`programme_progress()` computes every indicator in two queries and is cached per process until
-any submission, share or derived source changes (`data_version()`).
+`programme_progress()` and `area_progress()` are memoised per process until the data revision
+changes (`data_version()`, see `series.REVISION`).
 """
 
 from __future__ import annotations

@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 
 from django.db import transaction
 from django.utils import timezone
@@ -18,6 +17,7 @@ from aiplus.core import audit
 from aiplus.core.actions import require_approved, snapshot, validated
 from aiplus.core.errors import Conflict, PermissionDenied, ServiceError
 from aiplus.core.models import Area, Sector
+from aiplus.core.uploads import checked_upload
 
 from . import permissions, series
 from .models import (
@@ -37,8 +37,6 @@ from .series import REVISION
 from .validation import ValueProblem, change_warnings, parse_value
 
 AUDIT_FIELDS = ["value", "status", "note", "explanation", "review_note", "replaces_id"]
-EVIDENCE_TYPES = {".pdf", ".xlsx", ".xls", ".csv", ".docx", ".doc", ".png", ".jpg", ".jpeg", ".zip"}
-EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 
 
 # --- periods -------------------------------------------------------------------------------
@@ -316,17 +314,7 @@ def add_evidence(*, actor, submission: Submission, upload) -> Evidence:
         raise PermissionDenied("只能为本单位报送的数值上传佐证材料。")
     if submission.status in (S.APPROVED, S.SUPERSEDED):
         raise Conflict("已审定的数值不能再追加材料，请重新报送。")
-    name = Path(getattr(upload, "name", "") or "file").name[:200]
-    if Path(name).suffix.lower() not in EVIDENCE_TYPES:
-        allowed = "、".join(sorted(EVIDENCE_TYPES))
-        raise ServiceError(
-            f"不支持的文件类型：{name}。可上传 {allowed}。", {"file": "文件类型不支持。"}
-        )
-    size = getattr(upload, "size", None) or 0
-    if size > EVIDENCE_MAX_BYTES:
-        raise ServiceError("文件不能超过 10 MB。", {"file": "文件过大。"})
-    if size == 0:
-        raise ServiceError("文件为空。", {"file": "文件为空。"})
+    name, size = checked_upload(upload)
     with transaction.atomic():
         evidence = Evidence(submission=submission, name=name, size=size, uploaded_by=actor)
         evidence.file.save(name, upload, save=False)

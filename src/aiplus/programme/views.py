@@ -11,12 +11,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.db.models import Q
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from aiplus.core import uploads
 from aiplus.core.errors import ServiceError
 from aiplus.core.models import Area, Aspect, Sector
 from aiplus.core.pagination import paginate, querystring_without_page
@@ -260,18 +261,25 @@ def indicator_detail(request, code: str):
                             form.add_error(field, msg)
         else:
             form = _value_form(request, ind, today)
-    # scopes: the split across areas / sectors with each one's progress
-    scopes = []
-    if ind.split or ind.is_derived:
-        if ind.split == Split.SECTOR:
-            for s in Sector.objects.filter(
-                Q(pk__in=[sh.sector_id for sh in ind.shares.all()])
-                | Q(pk__in=[x.pk for x in ind.sectors.all()])
-            ):
-                scopes.extend(progress.compute([ind], today=today, sector_id=s.pk))
-        else:
-            for a in Area.objects.all():
-                scopes.extend(progress.compute([ind], today=today, area_id=a.pk))
+    # scopes: the split across areas (all read at once) or sectors, with each one's progress
+    scope_rows = []
+    if ind.split == Split.SECTOR:
+        sectors = Sector.objects.filter(
+            Q(pk__in=[sh.sector_id for sh in ind.shares.all()])
+            | Q(pk__in=[x.pk for x in ind.sectors.all()])
+        )
+        scope_rows = [
+            {"name": s.name, "p": p}
+            for s in sectors
+            for p in progress.compute([ind], today=today, sector_id=s.pk)
+        ]
+    elif ind.split or ind.is_derived:
+        by_area = progress.compute_areas([ind], today=today)
+        scope_rows = [
+            {"name": a.name, "p": by_area[a.pk][ind.pk]}
+            for a in Area.objects.all()
+            if ind.pk in by_area.get(a.pk, {})
+        ]
     history = (
         permissions.submissions_visible_to(request.user)
         .filter(indicator=ind)
@@ -280,15 +288,6 @@ def indicator_detail(request, code: str):
     )
     page_obj = paginate(request, history)
     source = derived.get(ind.source_key) if ind.is_derived else None
-    scope_names = {a.pk: a.name for a in Area.objects.all()} | {}
-    sector_names = {s.pk: s.name for s in Sector.objects.all()}
-    scope_rows = [
-        {
-            "name": scope_names.get(p.area_id) if p.area_id else sector_names.get(p.sector_id),
-            "p": p,
-        }
-        for p in scopes
-    ]
     return render(
         request,
         "programme/indicator_detail.html",
@@ -675,13 +674,7 @@ def evidence_file(request, pk: int):
         return resp
     evidence = get_object_or_404(Evidence.objects.select_related("submission"), pk=pk)
     _visible_submission(request, evidence.submission_id)
-    try:
-        handle = evidence.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404("文件不存在。") from exc
-    response = FileResponse(handle, as_attachment=True, filename=evidence.name)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return uploads.serve(evidence.file, evidence.name)
 
 
 def briefing(request, fmt: str):
