@@ -340,6 +340,36 @@ def test_a_missing_fact_asks_its_question(citypack):
 
 
 @pytest.mark.django_db
+def test_evaluate_api_applies_annual_cap_dates_of_force_and_highest_only(citypack):
+    """The issue's cases through `POST /api/policies/evaluate` on the real city pack."""
+    contracts = [
+        {"kind": "compute_rental", "amount": 4_000_000, "date": d, "related_party": False}
+        for d in ("2026-03-01", "2026-09-01", "2027-02-01")  # the last after 2027-01-30
+    ]
+    facts = {
+        "registered_city": "苏州",
+        "roles": ["科技研发企业", "小微企业"],
+        "opc_member": True,
+        "contracts": contracts,
+    }
+    body = api_as().post("/api/policies/evaluate", {"facts": facts, "on": "2027-01-30"}).json()
+    by_rule = {r["rule"]: r for r in body["results"]}
+    rental_ = by_rule[RENTAL]
+    texts = " ".join(s["text"] for s in rental_["steps"])
+    # two claims of 2026 (1.2m each) meet the annual cap; the 2027 contract is out of force
+    assert rental_["status"] == "eligible" and Decimal(rental_["amount"]) == 2_000_000, texts
+    assert "2026 年度上限 2,000,000 元：2,400,000 → 2,000,000 元" in texts
+    assert "不在政策有效期" in texts
+    # the OPC compute voucher shares the group: only the higher (the rental subsidy) counts
+    voucher = by_rule["js003-09-3-opc-compute-voucher"]
+    assert voucher["status"] == "excluded"
+    assert any("就高不重复" in s["text"] for s in voucher["steps"])
+    assert Decimal(body["total"]) == sum(
+        Decimal(r["amount"]) for r in body["results"] if r["status"] == "eligible"
+    )
+
+
+@pytest.mark.django_db
 def test_evaluate_refuses_bad_facts_in_chinese(citypack):
     api = api_as()
     response = api.post("/api/policies/evaluate", {"facts": {"revenue": 1}})
@@ -469,6 +499,26 @@ def test_rules_are_cached_until_the_measures_change(citypack):
     measure.spec = original  # the test's transaction is rolled back; the cache is not
     measure.save()
     assert services.rule_of(measure).title != "改过的标题"
+
+
+@pytest.mark.django_db
+def test_rules_are_parsed_again_when_another_process_edits_a_measure(citypack):
+    """An edit without this process's signals (a pack reload elsewhere: a queryset update
+    here) still reaches the cache through the measures' latest change time."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    services.rules()
+    measure = Measure.objects.get(rule_id=RENTAL)
+    original = measure.spec
+    later = timezone.now() + dt.timedelta(seconds=5)
+    Measure.objects.filter(pk=measure.pk).update(
+        spec={**original, "title": "别处改过的标题"}, updated_at=later
+    )
+    assert services.rule_of(measure).title == "别处改过的标题"
+    Measure.objects.filter(pk=measure.pk).update(spec=original, updated_at=later + later.resolution)
+    assert services.rule_of(measure).title != "别处改过的标题"
 
 
 # --- pages ----------------------------------------------------------------------------------

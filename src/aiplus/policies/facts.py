@@ -500,3 +500,75 @@ def display(facts: dict) -> list[tuple[str, str]]:
 
 def fact_label(fact: Fact, value: Any) -> str:
     return dict(fact.choices).get(value, str(value))
+
+
+# --- rules against the vocabulary ----------------------------------------------------------
+
+
+def _unknown_values(spec: Field | Fact, value: Any) -> list[str]:
+    """Values a rule compares with that the vocabulary would never produce (a typo in a rule
+    file would otherwise make it silently never match)."""
+    if not spec.choices:
+        return []
+    values = value if isinstance(value, list | tuple) else [value]
+    return [str(v) for v in values if isinstance(v, str) and v not in spec.values]
+
+
+def problems_of(rule) -> list[str]:
+    """What in an engine rule does not fit the vocabulary: unknown facts, fields or choices."""
+    out: list[str] = []
+    for condition in rule.conditions:
+        fact = BY_NAME.get(condition.fact.split(".")[0])
+        if fact is None:
+            out.append(f"规则 {rule.id} 的条件引用了未知的事实 {condition.fact}")
+            continue
+        if condition.op in ("eq", "ne", "in", "has", "has_any"):
+            bad = _unknown_values(fact, condition.value)
+            if bad:
+                out.append(f"规则 {rule.id} 的条件 {fact.name} 含不可选的值：{'、'.join(bad)}")
+    claims = rule.claims
+    if claims is not None:
+        fact = BY_NAME.get(claims.source)
+        if fact is None or not fact.is_list:
+            out.append(f"规则 {rule.id} 的 claims.from 须为列表事实，不是 {claims.source}")
+            return out
+        used = [name for name, _ in claims.where] + [claims.date_field]
+        if rule.amount is not None:
+            used += [rule.amount.base or "", rule.amount.lookup_field or ""]
+        for name in filter(None, used):
+            if fact.item_field(name) is None:
+                out.append(f"规则 {rule.id} 引用了 {fact.name} 没有的字段 {name}")
+        for name, value in claims.where:
+            spec = fact.item_field(name)
+            bad = _unknown_values(spec, value) if spec else []
+            if bad:
+                out.append(f"规则 {rule.id} 的 {fact.name}.{name} 含不可选的值：{'、'.join(bad)}")
+    return out
+
+
+def markdown_table() -> str:
+    """The vocabulary as the Markdown table of `rules/README.md` (a test keeps them equal)."""
+
+    def choices(spec: Field | Fact) -> str:
+        return "、".join(v if v == label else f"`{v}`（{label}）" for v, label in spec.choices)
+
+    lines = ["| fact | 类型 | 含义与取值 |", "|---|---|---|"]
+    for fact in VOCABULARY:
+        if fact.is_list:
+            kind = "列表"
+            parts = [fact.label]
+            for field in fact.fields:
+                text = f"`{field.name}` {field.label}"
+                if TYPE_LABELS[field.kind] not in field.label:
+                    text += f"（{TYPE_LABELS[field.kind]}）"
+                if field.choices:
+                    text += "：" + choices(field)
+                parts.append(text)
+            meaning = "；".join(parts)
+        else:
+            kind = TYPE_LABELS[fact.kind]
+            meaning = fact.label + ("：" + choices(fact) if fact.choices else "")
+        if fact.help:
+            meaning += f"。{fact.help}"
+        lines.append(f"| `{fact.name}` | {kind} | {meaning} |")
+    return "\n".join(lines) + "\n"

@@ -11,7 +11,7 @@ import yaml
 from aiplus.core.citypack import upsert
 from aiplus.core.errors import ServiceError
 
-from . import engine
+from . import engine, facts
 from .models import Measure, PolicyDocument
 
 
@@ -27,6 +27,9 @@ def load_measures(path: Path, meta: dict, read_csv) -> tuple[int, int]:
         rules = engine.load_rules(folder)
     except (engine.RuleError, yaml.YAMLError) as exc:
         raise ServiceError(f"城市包规则有误：{exc}") from exc
+    problems = [p for rule in rules for p in facts.problems_of(rule)]
+    if problems:
+        raise ServiceError("城市包规则与事实词表不符：" + "；".join(problems[:10]))
     specs = {}
     for file in sorted(folder.glob("*.yaml")):
         data = yaml.safe_load(file.read_text(encoding="utf-8"))

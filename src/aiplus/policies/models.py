@@ -68,6 +68,7 @@ class Measure(models.Model):
     manual = models.CharField(_("不能规则化的原因"), max_length=300, blank=True)
     spec = models.JSONField(_("规则"), default=dict)
     position = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["position", "rule_id"]

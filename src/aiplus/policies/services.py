@@ -49,10 +49,10 @@ post_delete.connect(_measures_changed, sender=Measure, dispatch_uid="policies.ru
 
 def rules() -> tuple[engine.Rule, ...]:
     """The engine rules of all measures, in the measures' order. Cached per process, keyed by
-    (number of measures, highest id, local change counter): a reload in this process or a
-    measure added or removed by another process parses them again."""
-    agg = Measure.objects.aggregate(n=Count("id"), last=Max("id"))
-    key = (agg["n"], agg["last"], _version[0])
+    (number of measures, highest id, latest change, local change counter): a measure added,
+    removed or edited by this or another process (a city pack reload) parses them again."""
+    agg = Measure.objects.aggregate(n=Count("id"), last=Max("id"), changed=Max("updated_at"))
+    key = (agg["n"], agg["last"], agg["changed"], _version[0])
     with _lock:
         if _cache["key"] != key:
             parsed = tuple(loader.rules_of_measures(Measure.objects.order_by("position", "id")))
