@@ -92,3 +92,9 @@ def district_officer(citypack):
 @pytest.fixture
 def pending_demander(citypack):
     return make_user(Role.DEMANDER, status=OrgStatus.PENDING, username="pending")
+
+
+@pytest.fixture
+def provider(citypack):
+    """A member of a compute provider (算力供给方)."""
+    return make_user(Role.COMPUTE_PROVIDER, username="provider")

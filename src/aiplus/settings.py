@@ -55,12 +55,14 @@ INSTALLED_APPS = [
     "aiplus.scenarios",
     "aiplus.programme",
     "aiplus.policies",
+    "aiplus.compute",
 ]
 
 # City-pack files loaded by later modules: label → loader(path, meta, read_csv) → (created, updated).
 CITYPACK_LOADERS = {
     "indicators": "aiplus.programme.loader.load_indicators",
     "measures": "aiplus.policies.loader.load_measures",
+    "voucher_programmes": "aiplus.compute.loader.load_programmes",
 }
 
 MIDDLEWARE = [

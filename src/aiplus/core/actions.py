@@ -25,7 +25,9 @@ def form_errors(form: forms.BaseForm) -> dict[str, str]:
 
 def validated(form_class, data: dict, *, instance=None, **kwargs):
     """A bound, valid form, or ServiceError with the form's field messages."""
-    form = form_class(data=data, instance=instance, **kwargs)
+    if issubclass(form_class, forms.BaseModelForm):
+        kwargs["instance"] = instance
+    form = form_class(data=data, **kwargs)
     if not form.is_valid():
         raise ServiceError("提交的内容有误，请按提示修改。", form_errors(form))
     return form
