@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from aiplus.policies import engine as e
 
+from .rule_cases import case_ids, cases, run_case
+
 PACK = Path(__file__).resolve().parents[2] / "citypacks" / "suzhou"
 RULES = e.load_rules(PACK / "rules") if any((PACK / "rules").glob("*.yaml")) else []
-CASES = [(r, case) for r in RULES for case in r.tests]
+CASES = cases(RULES)
 
 
 def test_every_clause_of_the_2026_measures_is_encoded_or_explained():
@@ -35,20 +36,6 @@ def test_every_clause_of_the_2026_measures_is_encoded_or_explained():
                 assert rule.valid_to == dt.date(2027, 1, 30), rule.id
 
 
-@pytest.mark.parametrize(
-    "rule, case", CASES, ids=[f"{r.id}: {c.get('name', i)}" for i, (r, c) in enumerate(CASES)]
-)
+@pytest.mark.parametrize("rule, case", CASES, ids=case_ids(CASES))
 def test_rule_case(rule, case):
-    # YAML reads an unquoted `on:` key as the boolean True
-    on = e._date(case.get("on", case.get(True))) or dt.date(2027, 1, 30)
-    others = [e.Rule.parse(spec) for spec in case.get("with_rules", [])]
-    results = e.evaluate_all([rule, *others], case.get("facts") or {}, on=on)
-    result = next(r for r in results if r.rule.id == rule.id)
-    expect = case["expect"]
-    assert result.status == expect["status"], [s.text for s in result.steps]
-    if "amount" in expect:
-        assert result.amount == Decimal(str(expect["amount"])), [s.text for s in result.steps]
-    for question in expect.get("needs", []):
-        assert question in result.needs, result.needs
-    for text in expect.get("trace", []):
-        assert any(text in s.text for s in result.steps), [s.text for s in result.steps]
+    run_case(rule, case, RULES)

@@ -29,10 +29,17 @@ A rule (see `citypacks/<city>/rules/README.md` for the full format)::
     parameters:                      # dated values: the one in force on the claim's date
       ratio: [{from: 2026-01-31, value: 0.30}]
       cap: [{from: 2026-01-31, value: 2000000}]
+
+Across rules (`evaluate_all`): results sharing an `exclusive` key count only the highest
+(就高不重复); then results sharing a `stack` key all count (叠加), but together at most
+`stack_ratio` × each claim's base. Claims can also be limited to a window after a date of the
+item (`within`), to one per contract (`once_by`), and to calendar years whose total stays within
+a limit (`year_total`).
 """
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -51,11 +58,12 @@ STATUS_LABELS = {
     ELIGIBLE: "符合条件",
     NOT_ELIGIBLE: "不符合条件",
     NEEDS_INFO: "需补充信息",
-    EXCLUDED: "就高不重复，未计入",
+    EXCLUDED: "与其他措施就高不重复或叠加封顶，未计入",
     MANUAL: "需评审认定",
 }
 CENT = Decimal("0.01")
 _MISSING = object()
+_NOTHING: frozenset = frozenset()
 
 
 class RuleError(ValueError):
@@ -198,19 +206,60 @@ class Claims:
     question: str
     each: str  # how an item is named in the trace, e.g. "合同"
     since: dt.date | None = None  # earliest qualifying date, if not the start of force
+    # (start field, end field, months, label): the item's end date is less than `months` months
+    # after its start date
+    within: tuple[str, str, int, str] | None = None
+    once_by: str = ""  # items with the same value of this field count once, and never again
+    # (field, parameter, label): a calendar year's items count only if their field sums to at
+    # most the parameter
+    year_total: tuple[str, str, str] | None = None
+    limited: bool = False  # items are checked further than `where` and dates (within, once_by)
 
     @classmethod
     def parse(cls, spec: dict, rule_id: str) -> Claims:
         if not isinstance(spec, dict) or not spec.get("from"):
             raise RuleError(f"规则 {rule_id} 的 claims 须写明 from（取自哪项事实）")
         where = tuple((str(k), v) for k, v in (spec.get("where") or {}).items())
+        date_field = spec.get("date", "date")
+        each = spec.get("each", "事项")
+        within = None
+        if spec.get("within") is not None:
+            raw = spec["within"] if isinstance(spec["within"], dict) else {}
+            months = raw.get("months")
+            if not raw.get("from") or not isinstance(months, int) or months <= 0:
+                raise RuleError(
+                    f"规则 {rule_id} 的 claims.within 须写作 {{from: 起始日期字段, months: 月数}}"
+                )
+            start, end = str(raw["from"]), str(raw.get("to") or date_field)
+            label = str(raw.get("label") or f"{end} 在 {start} 起 {months} 个月内")
+            within = (start, end, months, label)
+        year_total = None
+        if spec.get("year_total") is not None:
+            raw = spec["year_total"]
+            if (
+                not isinstance(raw, dict)
+                or not raw.get("lte")
+                or set(raw) - {"field", "lte", "label"}
+            ):
+                raise RuleError(
+                    f"规则 {rule_id} 的 claims.year_total 须写作 {{field: 字段, lte: 参数, label: 名称}}"
+                )
+            year_total = (
+                str(raw.get("field") or "amount"),
+                str(raw["lte"]),
+                str(raw.get("label") or f"{each}合计"),
+            )
         return cls(
             spec["from"],
             where,
-            spec.get("date", "date"),
+            date_field,
             spec.get("question") or f"请提供 {spec['from']} 的明细",
-            spec.get("each", "事项"),
+            each,
             _date(spec.get("since")),
+            within,
+            str(spec.get("once_by") or ""),
+            year_total,
+            within is not None or bool(spec.get("once_by")),
         )
 
 
@@ -294,6 +343,9 @@ class Rule:
     row: int | None = None  # the clause's row in the city pack's measures.csv, if any
     source: str = ""
     tests: tuple[dict, ...] = ()
+    stack: str = ""  # 叠加: results sharing this key all count, together within stack_ratio
+    stack_ratio: Decimal | None = None  # … at most this share of each claim's base
+    stack_order: int = 0  # served in this order (then by id): later ones are reduced first
 
     @property
     def ruleable(self) -> bool:
@@ -325,6 +377,17 @@ class Rule:
         responsible = spec.get("responsible") or ()
         if isinstance(responsible, str):
             responsible = [r for r in responsible.replace("，", "、").split("、") if r]
+        claims = Claims.parse(spec["claims"], rule_id) if spec.get("claims") else None
+        if claims and claims.year_total and claims.year_total[1] not in parameters:
+            raise RuleError(f"规则 {rule_id} 引用了未定义的参数 {claims.year_total[1]}")
+        stack = str(spec.get("stack") or "")
+        stack_ratio = spec.get("stack_ratio")
+        if stack_ratio is not None:
+            stack_ratio = _decimal(stack_ratio, f"规则 {rule_id} 的 stack_ratio")
+            if not stack:
+                raise RuleError(f"规则 {rule_id} 的 stack_ratio 须与 stack（叠加分组）同用")
+        if stack and (claims is None or amount is None or not amount.ratio):
+            raise RuleError(f"规则 {rule_id} 叠加（stack）须按比例（ratio）计算每项 claims")
         return cls(
             id=rule_id,
             title=str(spec["title"]),
@@ -338,7 +401,7 @@ class Rule:
             valid_to=_date(spec.get("valid_to")),
             exclusive=str(spec.get("exclusive") or rule_id),
             conditions=tuple(Condition.parse(c, rule_id) for c in spec.get("conditions") or ()),
-            claims=Claims.parse(spec["claims"], rule_id) if spec.get("claims") else None,
+            claims=claims,
             amount=amount,
             parameters=parameters,
             manual=manual,
@@ -346,6 +409,9 @@ class Rule:
             row=int(spec["row"]) if spec.get("row") else None,
             source=source,
             tests=tuple(spec.get("tests") or ()),
+            stack=stack,
+            stack_ratio=stack_ratio,
+            stack_order=int(spec.get("stack_order") or 0),
         )
 
 
@@ -368,6 +434,8 @@ class Result:
     amount: Decimal = Decimal(0)
     steps: list[Step] = field(default_factory=list)
     needs: list[str] = field(default_factory=list)  # questions that would settle the rule
+    # of a rule in a stack: (item key, date, base, amount before the rule's caps) per claim
+    parts: tuple[tuple[int, dt.date, Decimal, Decimal], ...] = ()
 
     @property
     def status_label(self) -> str:
@@ -440,6 +508,7 @@ def evaluate(rule: Rule, facts: dict, *, on: dt.date, trace: bool = True) -> Res
             return Result(rule, NOT_ELIGIBLE, steps=steps)
     by_year: dict[int, Decimal] = {}
     total = Decimal(0)
+    parts: list | None = [] if rule.stack else None
     for day, item in items:
         when = day or on
         value = _item_amount(rule, amount, item, when, steps if trace else None)
@@ -447,6 +516,8 @@ def evaluate(rule: Rule, facts: dict, *, on: dt.date, trace: bool = True) -> Res
             return Result(rule, NEEDS_INFO, steps=steps, needs=[_base_question(rule, amount)])
         by_year[when.year] = by_year.get(when.year, Decimal(0)) + value
         total += value
+        if parts is not None:
+            parts.append((id(item), when, _decimal(item[amount.base], amount.base), value))
         if amount.once:
             break
     if amount.annual_cap:
@@ -484,7 +555,10 @@ def evaluate(rule: Rule, facts: dict, *, on: dt.date, trace: bool = True) -> Res
     status = ELIGIBLE if total > 0 else NOT_ELIGIBLE
     if trace and rule.up_to and total > 0:
         steps.append(Step("note", f"最高可获 {yuan(total)} 元，具体金额经评审认定"))
-    return Result(rule, status, total, steps)
+    result = Result(rule, status, total, steps)
+    if parts:
+        result.parts = tuple(parts)
+    return result
 
 
 def _claims(rule: Rule, facts: dict, on: dt.date, steps: list[Step] | None):
@@ -494,6 +568,9 @@ def _claims(rule: Rule, facts: dict, on: dt.date, steps: list[Step] | None):
     if raw is _MISSING:
         return [], [spec.question]
     out, needs = [], []
+    limited = spec.limited
+    seen: set = set() if limited else _NOTHING
+    claimed = _claimed(facts, rule) if spec.once_by else _NOTHING
     for n, item in enumerate(raw or (), start=1):
         if not isinstance(item, dict):
             continue
@@ -527,10 +604,92 @@ def _claims(rule: Rule, facts: dict, on: dt.date, steps: list[Step] | None):
                     )
                 )
             continue
+        if limited and not _allowed(spec, item, n, day, seen, claimed, needs, steps):
+            continue
         if steps is not None:
             steps.append(Step("claim", f"✓ {spec.each}{n}（{day}）", spec.source, str(day), True))
         out.append((day, item))
+    if out and spec.year_total is not None and not needs:
+        out = _year_totals(rule, out, needs, steps)
     return out, needs
+
+
+def _allowed(spec: Claims, item: dict, n: int, day: dt.date, seen: set, claimed: set, needs, steps):
+    """Whether an item within the dates of force passes `within` and `once_by` (a missing
+    field adds its question to `needs`)."""
+    if spec.within is not None:
+        text, missing = _outside(spec, item, day)
+        if missing:
+            needs.append(f"{spec.each}{n}：请补充 {missing}")
+            return False
+        if text:
+            if steps is not None:
+                steps.append(Step("claim", f"✗ {spec.each}{n}{text}", spec.source, ok=False))
+            return False
+    if spec.once_by:
+        key = item.get(spec.once_by)
+        if key is None or key == "":
+            needs.append(f"{spec.each}{n}：请补充 {spec.once_by}")
+            return False
+        if key in seen or key in claimed:
+            if steps is not None:
+                why = "已获支持" if key in claimed else f"与前一{spec.each}相同"
+                text = f"✗ {spec.each}{n}（{spec.once_by} {key}）{why}，同一{spec.each}只申领一次"
+                steps.append(Step("claim", text, spec.source, key, False))
+            return False
+        seen.add(key)
+    return True
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    """The same day `months` later (the month's last day when it has fewer days)."""
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _outside(spec: Claims, item: dict, day: dt.date) -> tuple[str, str]:
+    """(why the item is outside its `within` window or "", the field to ask for or "")."""
+    assert spec.within is not None
+    start_field, end_field, months, label = spec.within
+    start = _date(item.get(start_field))
+    if start is None:
+        return "", start_field
+    end = day if end_field == spec.date_field else _date(item.get(end_field))
+    if end is None:
+        return "", end_field
+    if end < _add_months(start, months):
+        return "", ""
+    return f"不符合：{label}（{start} 至 {end}）", ""
+
+
+def _year_totals(rule: Rule, items: list, needs: list[str], steps: list[Step] | None) -> list:
+    """The items of the calendar years whose total of a field is within the rule's limit."""
+    spec = rule.claims
+    assert spec is not None and spec.year_total is not None
+    name, limit_name, label = spec.year_total
+    sums: dict[int, Decimal] = {}
+    for day, item in items:
+        if item.get(name) is None:
+            needs.append(f"{spec.each}（{day}）：请补充 {name}")
+            return []
+        sums[day.year] = sums.get(day.year, Decimal(0)) + _decimal(item[name], name)
+    failed = set()
+    for year, value in sorted(sums.items()):
+        limit = rule.parameters[limit_name].at(dt.date(year, 12, 31))
+        if limit is None:
+            continue
+        ok = value <= limit
+        if not ok:
+            failed.add(year)
+        if steps is not None:
+            text = (
+                f"✓ {year} 年{label} {yuan(value)} 元，不超过 {yuan(limit)} 元"
+                if ok
+                else f"✗ {year} 年{label} {yuan(value)} 元，超过 {yuan(limit)} 元，本年不计"
+            )
+            steps.append(Step("claim", text, spec.source, value, ok))
+    return [(day, item) for day, item in items if day.year not in failed]
 
 
 def _base_question(rule: Rule, amount: Amount) -> str:
@@ -577,6 +736,17 @@ def _item_amount(rule: Rule, amount: Amount, item: dict, day: dt.date, steps) ->
     return value
 
 
+def _claimed(facts: dict, rule: Rule) -> set:
+    """The items (`grants[].item`) the enterprise already received support for under this rule
+    (or its exclusive group)."""
+    out = set()
+    for grant in facts.get("grants") or ():
+        if isinstance(grant, dict) and grant.get("rule") in (rule.id, rule.exclusive):
+            if grant.get("item") not in (None, ""):
+                out.add(grant["item"])
+    return out
+
+
 def _granted(facts: dict, rule: Rule, year: int | None) -> Decimal:
     """What the enterprise already received under this rule (or its exclusive group): in one
     year, or (year None) in all years."""
@@ -594,17 +764,30 @@ def evaluate_all(
     rules: Iterable[Rule], facts: dict, *, on: dt.date, trace: bool = True
 ) -> list[Result]:
     """Every rule for one enterprise, then 就高不重复: among eligible results sharing an
-    `exclusive` key only the highest amount counts; the others are marked excluded."""
+    `exclusive` key only the highest amount counts; the others are marked excluded. Then 叠加:
+    eligible results sharing a `stack` key all count, but together at most `stack_ratio` of
+    each claim's base; the later ones (by `stack_order`) are reduced."""
     results = [evaluate(r, facts, on=on, trace=trace) for r in rules]
+    eligible = [r for r in results if r.status == ELIGIBLE]
+    if len(eligible) > 1:
+        _exclusive(eligible, trace)
+    stacks: dict[str, list[Result]] = {}
+    for result in eligible:
+        if result.parts and result.status == ELIGIBLE:
+            stacks.setdefault(result.rule.stack, []).append(result)
+    for members in stacks.values():
+        _stack(members, facts, on, trace)
+    return results
+
+
+def _exclusive(eligible: list[Result], trace: bool) -> None:
     best: dict[str, Result] = {}
-    for result in results:
-        if result.status != ELIGIBLE:
-            continue
+    for result in eligible:
         key = result.rule.exclusive
         if key not in best or result.amount > best[key].amount:
             best[key] = result
-    for result in results:
-        if result.status == ELIGIBLE and best[result.rule.exclusive] is not result:
+    for result in eligible:
+        if best[result.rule.exclusive] is not result:
             winner = best[result.rule.exclusive]
             result.status = EXCLUDED
             if trace:
@@ -615,7 +798,99 @@ def evaluate_all(
                         f"取较高者，本条 {yuan(result.amount)} 元不计入",
                     )
                 )
-    return results
+
+
+def _stack(members: list[Result], facts: dict, on: dt.date, trace: bool) -> None:
+    """Rules of one stack, served in order: each claim's amounts together stay within the
+    smallest `stack_ratio` of the group × the claim's base; a later rule gets what is left
+    (its caps applied again, so room a reduction frees in a year can go to its other claims)."""
+    ratios = [m.rule.stack_ratio for m in members if m.rule.stack_ratio is not None]
+    if not ratios:
+        return
+    ratio = min(ratios)
+    members.sort(key=lambda m: (m.rule.stack_order, m.rule.id))
+    used: dict[int, Decimal] = {}
+    served: list[Result] = []
+    percent = f"{ratio * 100:f}".rstrip("0").rstrip(".")
+    for result in members:
+        parts = result.parts
+        rooms = [
+            max(Decimal(0), (ratio * base).quantize(CENT) - used.get(key, 0))
+            for key, _, base, _ in parts
+        ]
+        shares = _allocate(result.rule, facts, on, parts)
+        if any(share > room for share, room in zip(shares, rooms, strict=True)):
+            parts = tuple(
+                (key, day, base, min(value, room))
+                for (key, day, base, value), room in zip(parts, rooms, strict=True)
+            )
+            shares = _allocate(result.rule, facts, on, parts)
+            before, result.amount = result.amount, sum(shares, Decimal(0)).quantize(CENT)
+            result.parts = parts
+            if result.amount <= 0:
+                result.status = EXCLUDED
+            if trace:
+                together = f"与{_titles(served)}合计" if served else "本条"
+                result.steps.append(
+                    Step(
+                        "cap",
+                        f"叠加：{together}不超过同一{_each(result.rule)}金额的 {percent}%，"
+                        f"本条 {yuan(before)} → {yuan(result.amount)} 元",
+                        ok=False,
+                    )
+                )
+        elif trace and served:
+            result.steps.append(
+                Step(
+                    "note",
+                    f"叠加：与{_titles(served)}同时计入，"
+                    f"合计未超过同一{_each(result.rule)}金额的 {percent}%",
+                )
+            )
+        for (key, *_), share in zip(parts, shares, strict=True):
+            used[key] = used.get(key, Decimal(0)) + share
+        served.append(result)
+
+
+def _titles(results: list[Result]) -> str:
+    return "、".join(f"“{r.rule.title}”" for r in results)
+
+
+def _each(rule: Rule) -> str:
+    return rule.claims.each if rule.claims else "事项"
+
+
+def _allocate(rule: Rule, facts: dict, on: dt.date, parts) -> list[Decimal]:
+    """What each claim of `parts` gets once the rule's annual and whole-period caps (less
+    earlier grants) are applied, claims served in date order; the shares add up to the
+    amount `evaluate` computes."""
+    amount = rule.amount
+    assert amount is not None
+    params = rule.parameters
+    total_room = None
+    if amount.total_cap:
+        cap = params[amount.total_cap].at(on)
+        if cap is not None:
+            total_room = max(Decimal(0), cap - _granted(facts, rule, None))
+    year_rooms: dict[int, Decimal | None] = {}
+    shares = [Decimal(0)] * len(parts)
+    for i in sorted(range(len(parts)), key=lambda i: parts[i][1]):
+        day, value = parts[i][1], parts[i][3]
+        if amount.annual_cap:
+            if day.year not in year_rooms:
+                cap = params[amount.annual_cap].at(dt.date(day.year, 12, 31))
+                year_rooms[day.year] = (
+                    None if cap is None else max(Decimal(0), cap - _granted(facts, rule, day.year))
+                )
+            room = year_rooms[day.year]
+            if room is not None:
+                value = min(value, room)
+                year_rooms[day.year] = room - value
+        if total_room is not None:
+            value = min(value, total_room)
+            total_room -= value
+        shares[i] = value
+    return shares
 
 
 def total(results: Iterable[Result]) -> Decimal:

@@ -96,6 +96,7 @@ ROLES = _same(
     "金融机构",
     "产业园运营主体",
     "高校院所",
+    "初创企业",
 )
 QUALIFICATIONS = _same(
     "高新技术企业",
@@ -114,6 +115,35 @@ CONTRACT_KINDS = (
     ("compute_sale", "算力交易合同（供给方）"),
     ("dataset_purchase", "购买数据集/语料库"),
     ("ai_procurement", "人工智能产品及服务采购"),
+    ("model_service", "采购模型服务（API调用、模型调优等）"),
+)
+CONTRACT_PURPOSES = (
+    ("training", "模型训练"),
+    ("inference", "模型推理与应用"),
+    ("other", "其他（存储、网络、安全等）"),
+)
+# 国民经济行业分类（GB/T 4754—2017）的门类：代码与名称
+INDUSTRIES = (
+    ("A", "农、林、牧、渔业"),
+    ("B", "采矿业"),
+    ("C", "制造业"),
+    ("D", "电力、热力、燃气及水生产和供应业"),
+    ("E", "建筑业"),
+    ("F", "批发和零售业"),
+    ("G", "交通运输、仓储和邮政业"),
+    ("H", "住宿和餐饮业"),
+    ("I", "信息传输、软件和信息技术服务业"),
+    ("J", "金融业"),
+    ("K", "房地产业"),
+    ("L", "租赁和商务服务业"),
+    ("M", "科学研究和技术服务业"),
+    ("N", "水利、环境和公共设施管理业"),
+    ("O", "居民服务、修理和其他服务业"),
+    ("P", "教育"),
+    ("Q", "卫生和社会工作"),
+    ("R", "文化、体育和娱乐业"),
+    ("S", "公共管理、社会保障和社会组织"),
+    ("T", "国际组织"),
 )
 FILING_KINDS = (("generative", "生成式人工智能服务备案"), ("deep_synthesis", "深度合成算法备案"))
 HONOUR_KINDS = _same(
@@ -156,22 +186,44 @@ STANDARD_ROLES = _same("主导", "参与")
 
 VOCABULARY: tuple[Fact, ...] = (
     Fact("registered_city", "注册城市", TEXT, help="如：苏州"),
+    Fact("registered_province", "注册省份", TEXT, help="如：江苏；省级政策按省份判断"),
     Fact("area", "注册板块", AREA, help="所在板块，如苏州工业园区"),
     Fact("size", "企业规模", CHOICE, SIZES),
-    Fact("roles", "主体类型", CHOICES, ROLES, help="可多选"),
+    Fact(
+        "industry",
+        "所属行业",
+        CHOICE,
+        INDUSTRIES,
+        help="按主营业务的国民经济行业门类代码，如 C 制造业",
+    ),
+    Fact("legal_person", "独立法人", BOOL, help="是否具有独立法人资格"),
+    Fact("roles", "主体类型", CHOICES, ROLES, help="可多选；初创企业含深圳“草创企业”"),
     Fact("qualifications", "资质认定", CHOICES, QUALIFICATIONS, help="已获认定的，可多选"),
     Fact("opc_member", "入驻苏州 OPC 社区", BOOL),
+    Fact(
+        "other_compute_subsidy",
+        "已获其他市级财政算力补贴",
+        BOOL,
+        help="是否已获注册地其他市级财政资金对智能算力的补贴",
+    ),
     Fact(
         "contracts",
         "合同",
         "list",
         each="合同",
-        help="租用智能算力、算力交易、购买数据集、采购人工智能产品及服务的合同；金额为实际支付金额",
+        help=(
+            "租用智能算力、算力交易、购买数据集、采购人工智能产品及服务或模型服务的合同；金额为实际"
+            "支付金额。同一合同分次支付的，可分条填写并用同一合同编号"
+        ),
         fields=(
             Field("kind", "类别", CHOICE, CONTRACT_KINDS),
             Field("amount", "金额（元）", MONEY),
             Field("date", "日期", DATE),
             Field("related_party", "关联方", BOOL, help="交易对方是否为关联方"),
+            Field("id", "合同编号", TEXT),
+            Field("start", "服务起始日期", DATE),
+            Field("end", "服务截止日期", DATE),
+            Field("purpose", "用途", CHOICE, CONTRACT_PURPOSES),
         ),
     ),
     Fact(
@@ -254,11 +306,15 @@ VOCABULARY: tuple[Fact, ...] = (
         "已获支持",
         "list",
         each="资金",
-        help="已获得的同类支持，用于扣减年度上限；规则填规则编号或就高不重复分组",
+        help=(
+            "已获得的同类支持，用于扣减年度上限；规则填规则编号或就高不重复分组；按合同申领的，"
+            "合同编号填所申领的合同（同一合同不再申领）"
+        ),
         fields=(
             Field("rule", "规则", TEXT),
             Field("year", "年度", YEAR),
             Field("amount", "金额（元）", MONEY),
+            Field("item", "合同编号", TEXT),
         ),
     ),
 )
@@ -532,7 +588,11 @@ def problems_of(rule) -> list[str]:
         if fact is None or not fact.is_list:
             out.append(f"规则 {rule.id} 的 claims.from 须为列表事实，不是 {claims.source}")
             return out
-        used = [name for name, _ in claims.where] + [claims.date_field]
+        used = [name for name, _ in claims.where] + [claims.date_field, claims.once_by]
+        if claims.within is not None:
+            used += claims.within[:2]
+        if claims.year_total is not None:
+            used.append(claims.year_total[0])
         if rule.amount is not None:
             used += [rule.amount.base or "", rule.amount.lookup_field or ""]
         for name in filter(None, used):
