@@ -11,7 +11,6 @@ import io
 import re
 
 import pytest
-from django.test import Client
 from openpyxl import Workbook
 
 from aiplus.accounts.choices import Role
@@ -20,47 +19,10 @@ from aiplus.programme import services
 from aiplus.programme.models import Indicator, Period, Submission
 from aiplus.programme.periods import parse_key
 
-from .factories import PASSWORD, make_user
+from .apiclient import api_as
+from .factories import make_user
 
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
-
-
-class Api:
-    """JSON calls with an optional bearer token."""
-
-    def __init__(self, token: str | None = None) -> None:
-        self.client = Client()
-        self.headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
-
-    def get(self, path, params=None):
-        return self.client.get(path, params or {}, **self.headers)
-
-    def post(self, path, data=None):
-        return self.client.post(
-            path, {} if data is None else data, content_type="application/json", **self.headers
-        )
-
-    def put(self, path, data=None):
-        return self.client.put(
-            path, {} if data is None else data, content_type="application/json", **self.headers
-        )
-
-    def upload(self, path, body: bytes, **fields):
-        upload = io.BytesIO(body)
-        upload.name = "values.xlsx"
-        return self.client.post(path, {"file": upload, **fields}, **self.headers)
-
-
-def api_as(user=None) -> Api:
-    if user is None:
-        return Api()
-    response = Client().post(
-        "/api/auth/token",
-        {"username": user.username, "password": PASSWORD},
-        content_type="application/json",
-    )
-    assert response.status_code == 201, response.content
-    return Api(response.json()["token"])
 
 
 def report(**overrides) -> dict:

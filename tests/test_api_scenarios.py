@@ -17,47 +17,13 @@ from aiplus.scenarios import services
 from aiplus.scenarios.choices import DemandStatus, ProposalStatus
 from aiplus.scenarios.models import Certification, Demand, DemandTransition, Proposal
 
-from .factories import PASSWORD, make_demand, make_user
+from .apiclient import Api, api_as, token_for
+from .factories import make_demand, make_user
 
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
 
 # --- client helpers --------------------------------------------------------------------------
-
-
-class Api:
-    """JSON calls with an optional bearer token."""
-
-    def __init__(self, token: str | None = None) -> None:
-        self.client = Client()
-        self.headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
-
-    def get(self, path, params=None):
-        return self.client.get(path, params or {}, **self.headers)
-
-    def post(self, path, data=None):
-        return self.client.post(
-            path, {} if data is None else data, content_type="application/json", **self.headers
-        )
-
-    def patch(self, path, data=None):
-        return self.client.patch(
-            path, {} if data is None else data, content_type="application/json", **self.headers
-        )
-
-
-def token_for(user) -> str:
-    response = Client().post(
-        "/api/auth/token",
-        {"username": user.username, "password": PASSWORD},
-        content_type="application/json",
-    )
-    assert response.status_code == 201, response.content
-    return response.json()["token"]
-
-
-def api_as(user=None) -> Api:
-    return Api(token_for(user) if user is not None else None)
 
 
 def payload(**overrides) -> dict:

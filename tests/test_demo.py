@@ -150,6 +150,29 @@ def test_demo_demander_owns_several_demands_and_demo_supplier_answered_one(demo)
     assert Proposal.objects.filter(supplier=supplier, demand__demander=demander).exists()
 
 
+def test_compute_demo_has_offers_orders_usage_and_a_balanced_ledger(demo):
+    from aiplus.compute import ledger
+    from aiplus.compute.models import (
+        AllocationRun,
+        DataCentre,
+        Offer,
+        Order,
+        UsageReport,
+        VoucherProgramme,
+    )
+
+    assert DataCentre.objects.filter(is_demo=True).count() >= 2
+    assert Offer.objects.filter(is_demo=True).count() >= 4
+    run = AllocationRun.objects.get()
+    assert run.status == "approved" and run.figures["served"] >= 10
+    assert Order.objects.count() == run.figures["served"]
+    assert UsageReport.objects.exists()
+    programme = VoucherProgramme.objects.get()
+    assert programme.pool_is_demo
+    assert ledger.balance(programme, "pool") < programme.pool  # vouchers were granted
+    assert ledger.check(programme) == []
+
+
 def test_running_twice_adds_nothing(demo):
     before = counts()
     out = StringIO()

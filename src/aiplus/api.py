@@ -85,6 +85,7 @@ def _mount() -> None:
     api.add_router("/", programme_router)
     api.add_router("/", policies_router)
     api.add_router("/", "aiplus.policies.api_rules.router")
+    api.add_router("/", "aiplus.compute.api.router")
 
 
 _mount()

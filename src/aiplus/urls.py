@@ -11,5 +11,6 @@ urlpatterns = [
     path("", include("aiplus.scenarios.urls")),
     path("", include("aiplus.programme.urls")),
     path("", include("aiplus.policies.urls")),
+    path("compute/", include("aiplus.compute.urls")),
     path("", include("aiplus.core.urls")),
 ]

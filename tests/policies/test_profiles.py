@@ -21,7 +21,7 @@ from aiplus.policies import facts as vocabulary
 from aiplus.policies import services, urls_profile
 from aiplus.policies.models import EnterpriseProfile, Measure, Notice, ProfileEvidence
 
-from ..factories import PASSWORD
+from ..apiclient import api_as
 
 ON = dt.date(2026, 6, 30)
 RENTAL = "js003-02-1-compute-rental"
@@ -68,37 +68,6 @@ def _fresh_rules():
 
 
 # --- helpers --------------------------------------------------------------------------------
-
-
-class Api:
-    def __init__(self, token: str | None = None) -> None:
-        self.client = Client()
-        self.headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
-
-    def get(self, url, params=None):
-        return self.client.get(url, params or {}, **self.headers)
-
-    def post(self, url, data=None):
-        return self.client.post(
-            url, {} if data is None else data, content_type="application/json", **self.headers
-        )
-
-    def put(self, url, data=None):
-        return self.client.put(
-            url, {} if data is None else data, content_type="application/json", **self.headers
-        )
-
-
-def api_as(user=None) -> Api:
-    if user is None:
-        return Api()
-    response = Client().post(
-        "/api/auth/token",
-        {"username": user.username, "password": PASSWORD},
-        content_type="application/json",
-    )
-    assert response.status_code == 201, response.content
-    return Api(response.json()["token"])
 
 
 def rental(amount: int, **facts) -> dict:

@@ -42,8 +42,8 @@ class OfferForm(forms.ModelForm):
         model = Offer
         fields = ["gpu_model", "cards", "price", "available_from", "available_to", "note"]
         widgets = {
-            "available_from": forms.DateInput(attrs={"type": "date"}),
-            "available_to": forms.DateInput(attrs={"type": "date"}),
+            "available_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "available_to": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
 
     def clean_gpu_model(self) -> str:
@@ -93,8 +93,8 @@ class ApplicationForm(forms.ModelForm):
             "scenario",
         ]
         widgets = {
-            "earliest_start": forms.DateInput(attrs={"type": "date"}),
-            "latest_end": forms.DateInput(attrs={"type": "date"}),
+            "earliest_start": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "latest_end": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
 
     def __init__(self, *args, **kwargs):
@@ -180,6 +180,12 @@ class UsageForm(forms.Form):
 class FundForm(forms.Form):
     amount = forms.DecimalField(label=_("注入金额（元）"), max_digits=16, decimal_places=2)
     memo = forms.CharField(label=_("说明"), max_length=200, required=False)
+    request_id = forms.CharField(
+        max_length=64,
+        required=False,
+        widget=forms.HiddenInput,
+        help_text=_("同一请求编号只注入一次（防止重复提交）"),
+    )
 
     def clean_amount(self) -> Decimal:
         value = self.cleaned_data["amount"]

@@ -20,7 +20,7 @@ nothing. Entries are never edited; `reverse()` books the opposite entries.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
@@ -38,6 +38,12 @@ def fen(value) -> Decimal:
     return Decimal(value).quantize(CENT, rounding=ROUND_DOWN)
 
 
+def money(value) -> Decimal:
+    """A sum of amounts to the fen. SQLite adds decimals as floating point (a balance of zero
+    can come back as 1e-13); every amount is whole fen, so rounding the sum is exact."""
+    return Decimal(str(value or 0)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
 def granted_account(enterprise_id: int) -> str:
     return f"granted:{enterprise_id}"
 
@@ -53,7 +59,7 @@ def paid_account(provider_id: int) -> str:
 def balance(programme: VoucherProgramme | int, account: str) -> Decimal:
     pk = programme if isinstance(programme, int) else programme.pk
     total = LedgerEntry.objects.filter(programme_id=pk, account=account).aggregate(s=Sum("amount"))
-    return total["s"] or ZERO
+    return money(total["s"])
 
 
 def balances(programme: VoucherProgramme | int, prefix: str = "") -> dict[str, Decimal]:
@@ -64,7 +70,7 @@ def balances(programme: VoucherProgramme | int, prefix: str = "") -> dict[str, D
         .values("account")
         .annotate(s=Sum("amount"))
     )
-    return {r["account"]: r["s"] for r in rows}
+    return {r["account"]: money(r["s"]) for r in rows}
 
 
 def lock(programme: VoucherProgramme | int) -> VoucherProgramme:
@@ -193,7 +199,7 @@ def granted_to_order(order) -> Decimal:
     total = LedgerEntry.objects.filter(
         transaction__order=order, account=granted_account(order.application.enterprise_id)
     ).aggregate(s=Sum("amount"))
-    return total["s"] or ZERO
+    return money(total["s"])
 
 
 def redeem(
@@ -291,7 +297,7 @@ def used_by(programme: VoucherProgramme | int, enterprise_id: int, year: int) ->
         transaction__year=year,
         transaction__enterprise_id=enterprise_id,
     ).aggregate(s=Sum("amount"))
-    return -(total["s"] or ZERO)
+    return -money(total["s"])
 
 
 def check(programme: VoucherProgramme | int) -> list[str]:
@@ -300,13 +306,15 @@ def check(programme: VoucherProgramme | int) -> list[str]:
     granted, redeemed and paid add up to what was funded."""
     pk = programme if isinstance(programme, int) else programme.pk
     problems = []
-    unbalanced = (
+    sums = (
         LedgerEntry.objects.filter(programme_id=pk)
         .values("transaction_id")
         .annotate(s=Sum("amount"))
-        .exclude(s=0)
+        .order_by()
     )
-    problems += [f"账务 #{r['transaction_id']} 借贷不平：{r['s']}" for r in unbalanced]
+    problems += [
+        f"账务 #{r['transaction_id']} 借贷不平：{money(r['s'])}" for r in sums if money(r["s"])
+    ]
     all_balances = balances(pk)
     for account, value in all_balances.items():
         if account != "budget" and value < 0:

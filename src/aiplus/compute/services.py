@@ -75,17 +75,19 @@ def save_offer(*, actor, centre: DataCentre, data: dict, offer: Offer | None = N
     permissions.require_provider_of(actor, centre.provider_id, "只能管理本单位的算力资源。")
     if offer is not None and offer.centre_id != centre.pk:
         raise ServiceError("该资源不属于此算力中心。")
+    # validating a model form writes the new values into its instance: read the old ones first
+    before = snapshot(offer, OFFER_FIELDS) if offer else None
+    fixed = {"gpu_model": offer.gpu_model, "price": offer.price} if offer else {}
     form = validated(OfferForm, data, instance=offer)
     with transaction.atomic():
-        before = snapshot(offer, OFFER_FIELDS) if offer else None
         if offer is not None and offer.orders.exclude(status=OrderStatus.CANCELLED).exists():
-            fixed = {"gpu_model": offer.gpu_model, "price": offer.price}
             changed = [k for k, v in fixed.items() if form.cleaned_data[k] != v]
             if changed:
                 raise Conflict(
                     "该资源已有订单，不能修改型号或单价；请下架后发布新的资源。",
                     {k: "已有订单，不能修改。" for k in changed},
                 )
+            _check_orders_still_fit(offer, form.cleaned_data)
         saved = form.save(commit=False)
         saved.centre = centre
         saved.save()
@@ -98,6 +100,30 @@ def save_offer(*, actor, centre: DataCentre, data: dict, offer: Offer | None = N
             after=snapshot(saved, OFFER_FIELDS),
         )
     return saved
+
+
+def _check_orders_still_fit(offer: Offer, data: dict) -> None:
+    """An offer with active orders may not shrink below them: neither fewer cards than its
+    busiest day uses nor dates that leave an order outside."""
+    orders = list(offer.orders.filter(status=OrderStatus.ACTIVE))
+    if not orders:
+        return
+    first, last = min(o.start for o in orders), max(o.end for o in orders)
+    if data["available_from"] > first or data["available_to"] < last:
+        raise Conflict(
+            f"该资源在 {first} 至 {last} 有执行中的订单，可用日期须覆盖这段时间。",
+            {"available_from": "不能晚于已有订单。", "available_to": "不能早于已有订单。"},
+        )
+    busiest = 0
+    day = first
+    while day < last:
+        busiest = max(busiest, sum(o.cards for o in orders if o.start <= day < o.end))
+        day += dt.timedelta(days=1)
+    if data["cards"] < busiest:
+        raise Conflict(
+            f"执行中的订单同时使用 {busiest} 张卡，卡数不能少于此数。",
+            {"cards": f"不能少于 {busiest}。"},
+        )
 
 
 def close_offer(*, actor, offer: Offer) -> Offer:
@@ -119,6 +145,9 @@ def submit_application(*, actor, data: dict) -> Application:
     if permissions.is_provider(actor):
         raise PermissionDenied("算力供给方不能以本单位名义申请算力。")
     form = validated(ApplicationForm, data)
+    scenario = form.cleaned_data.get("scenario")
+    if scenario is not None and scenario.demander_id != actor.organisation_id:
+        raise ServiceError("只能关联本单位的场景需求。", {"scenario": "该场景需求不属于本单位。"})
     with transaction.atomic():
         application = form.save(commit=False)
         application.enterprise_id = actor.organisation_id
@@ -157,11 +186,14 @@ def fund_programme(*, actor, programme: VoucherProgramme, data: dict) -> LedgerT
     form = validated(FundForm, data)
     amount = form.cleaned_data["amount"]
     with transaction.atomic():
-        count = programme.transactions.filter(kind=TxKind.FUND).count()
+        request_id = form.cleaned_data.get("request_id") or timezone.now().timestamp()
+        key = f"fund:{programme.pk}:{request_id}"
+        if (done := ledger.existing(key)) is not None:
+            return done  # the same request again (a double click): funded once
         tx = ledger.fund(
             programme=programme,
             amount=amount,
-            key=f"fund:{programme.pk}:{count + 1}:{timezone.now().timestamp()}",
+            key=key,
             year=timezone.localdate().year,
             actor=actor,
             memo=form.cleaned_data["memo"] or "注入资金池",
@@ -180,7 +212,12 @@ def fund_programme(*, actor, programme: VoucherProgramme, data: dict) -> LedgerT
 
 def _quote_for_order(order: Order) -> vouchers.Quote:
     return vouchers.quote(
-        order.programme, order.application.enterprise, order.estimated_cost, order.start
+        order.programme,
+        order.application.enterprise,
+        order.estimated_cost,
+        order.start,
+        end=order.end,
+        ref=f"order-{order.pk}",
     )
 
 

@@ -56,15 +56,34 @@ def programme_rules(programme: VoucherProgramme) -> list[engine.Rule]:
     return [by_id[i] for i in programme.rule_ids if i in by_id]
 
 
-def facts_for(enterprise, programme: VoucherProgramme, rules, cost: Decimal, day: dt.date):
+def facts_for(
+    enterprise,
+    programme: VoucherProgramme,
+    rules,
+    cost: Decimal,
+    day: dt.date,
+    pending=ZERO,
+    *,
+    end: dt.date | None = None,
+    ref: str = "",
+):
     """The enterprise's profile facts with this rental as its only contract and this year's
-    ledger use as earlier grants of each of the programme's 就高不重复 groups."""
+    ledger use (plus `pending`: what a proposal already counts for it) as earlier grants of
+    each of the programme's 就高不重复 groups."""
     profile = EnterpriseProfile.objects.filter(organisation=enterprise).first()
     facts = dict(profile.facts) if profile else {}
-    facts["contracts"] = [
-        {"kind": "compute_rental", "amount": cost, "date": day.isoformat(), "related_party": False}
-    ]
-    used = ledger.used_by(programme, enterprise.pk, day.year)
+    contract = {
+        "kind": "compute_rental",
+        "amount": cost,
+        "date": day.isoformat(),
+        "start": day.isoformat(),
+        "end": (end or day).isoformat(),
+        "related_party": False,  # the platform's providers are not the enterprise's own
+    }
+    if ref:
+        contract["id"] = ref
+    facts["contracts"] = [contract]
+    used = ledger.used_by(programme, enterprise.pk, day.year) + pending
     keys = {r.exclusive for r in rules}
     grants = [g for g in facts.get("grants") or () if g.get("rule") not in keys]
     if used:
@@ -73,8 +92,18 @@ def facts_for(enterprise, programme: VoucherProgramme, rules, cost: Decimal, day
     return facts, used
 
 
-def quote(programme: VoucherProgramme, enterprise, cost: Decimal, day: dt.date) -> Quote:
-    """What the programme would pay towards `cost` of compute used from `day`."""
+def quote(
+    programme: VoucherProgramme,
+    enterprise,
+    cost: Decimal,
+    day: dt.date,
+    *,
+    pending=ZERO,
+    end: dt.date | None = None,
+    ref: str = "",
+) -> Quote:
+    """What the programme would pay towards `cost` of compute used from `day` (`pending`: what
+    a proposal already counts for this enterprise on top of the ledger)."""
     rules = programme_rules(programme)
     if not rules:
         return Quote("none", trace=["本计划未配置算力券规则"])
@@ -83,7 +112,7 @@ def quote(programme: VoucherProgramme, enterprise, cost: Decimal, day: dt.date) 
             engine.NOT_ELIGIBLE,
             trace=[f"{day} 不在计划有效期 {programme.valid_from} 至 {programme.valid_to} 内"],
         )
-    facts, used = facts_for(enterprise, programme, rules, cost, day)
+    facts, used = facts_for(enterprise, programme, rules, cost, day, pending, end=end, ref=ref)
     results = engine.evaluate_all(rules, facts, on=day, trace=True)
     eligible = [r for r in results if r.status == engine.ELIGIBLE]
     if not eligible:

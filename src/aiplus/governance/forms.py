@@ -19,7 +19,7 @@ class AlgorithmFilingForm(forms.ModelForm):
     class Meta:
         model = AlgorithmFiling
         fields = ["kind", "name", "model_name", "number", "filed_on", "status"]
-        widgets = {"filed_on": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"filed_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
         error_messages = {
             "name": {"required": "请填写算法/服务名称。"},
             "kind": {

@@ -84,8 +84,8 @@ class DemandForm(forms.ModelForm):
             "kpis": forms.Textarea(attrs={"rows": 3}),
             "data_available": forms.Textarea(attrs={"rows": 3}),
             "acceptance_criteria": forms.Textarea(attrs={"rows": 3}),
-            "start_date": forms.DateInput(attrs={"type": "date"}),
-            "end_date": forms.DateInput(attrs={"type": "date"}),
+            "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "end_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
 
     def __init__(self, *args, **kwargs):
@@ -147,7 +147,7 @@ class CertificationForm(forms.ModelForm):
     class Meta:
         model = Certification
         fields = ["name", "issuer", "number", "valid_until"]
-        widgets = {"valid_until": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"valid_until": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
         error_messages = {
             "name": {"required": "请填写资质名称。"},
             "valid_until": {"invalid": "请输入有效的日期，如 2027-12-31。"},

@@ -31,6 +31,10 @@ from django.db.models import Q
 from aiplus.accounts import services as account_services
 from aiplus.accounts.choices import OrgStatus, Role
 from aiplus.accounts.models import Organisation, User
+from aiplus.compute import demo as compute_demo
+from aiplus.compute.models import Application as ComputeApplication
+from aiplus.compute.models import Offer as ComputeOffer
+from aiplus.compute.models import Order as ComputeOrder
 from aiplus.core.citypack import pack_dir, pack_meta
 from aiplus.core.errors import ServiceError
 from aiplus.core.models import Area, CityPack, DemanderType, Sector
@@ -72,7 +76,7 @@ LOGINS = [
     Login("板块主管", "district", "受理本板块需求，报送本板块指标数值（目标监测）"),
     Login("需求方", "demander", "发布需求、补正被退回的需求、处理揭榜方案（入围/选定）"),
     Login("供给方", "supplier", "维护方案与案例、揭榜需求、报名路演"),
-    Login("算力供给方", "compute", "维护单位信息（算力服务随算力模块开放）"),
+    Login("算力供给方", "compute", "发布算力资源、报送订单用量、导出调度配置"),
     Login("待审核单位", "pending", "登录后看到“单位待审核”，暂不能发布内容"),
 ]
 
@@ -663,6 +667,9 @@ COUNTED = [
     ("路演活动", lambda: Roadshow.objects.filter(is_demo=True)),
     ("路演报名", lambda: RoadshowRegistration.objects.filter(roadshow__is_demo=True)),
     ("指标报送", lambda: Submission.objects.filter(is_demo=True)),
+    ("算力资源", lambda: ComputeOffer.objects.filter(is_demo=True)),
+    ("算力申请", lambda: ComputeApplication.objects.filter(is_demo=True)),
+    ("算力订单", lambda: ComputeOrder.objects.filter(offer__is_demo=True)),
 ]
 
 
@@ -673,6 +680,7 @@ def counts() -> dict[str, int]:
 @transaction.atomic
 def reset_demo() -> None:
     """Delete demo data (and anything created inside demo organisations)."""
+    compute_demo.reset()
     demo_orgs = Organisation.objects.filter(is_demo=True)
     demands = Demand.objects.filter(Q(is_demo=True) | Q(demander__in=demo_orgs))
     DemandList.objects.filter(is_demo=True).delete()
@@ -720,6 +728,12 @@ class Command(BaseCommand):
                     office=users["office"],
                     district=users["district"],
                     password=DEMO_PASSWORD,
+                    seed=seed,
+                )
+                compute_demo.build(
+                    content.get("compute", {}),
+                    office=users["office"],
+                    provider=users["compute"],
                     seed=seed,
                 )
         except ServiceError as exc:
