@@ -16,6 +16,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from aiplus.accounts.models import Organisation
 from aiplus.core.models import Area
@@ -256,7 +257,7 @@ class AllocationItem(models.Model):
 
 class OrderStatus(models.TextChoices):
     ACTIVE = "active", _("执行中")
-    COMPLETED = "completed", _("已完成")
+    COMPLETED = "completed", pgettext_lazy("order status", "已完成")
     CANCELLED = "cancelled", _("已取消")
 
 
