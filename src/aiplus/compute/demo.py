@@ -62,7 +62,7 @@ def build(content: dict, *, office, provider, seed: int = 7) -> None:
             pool=Decimal(str(content["pool_yuan"])), pool_is_demo=True
         )
     firms = _profiles(content, rng)
-    _applications(content, firms, programme, start, rng, offers)
+    _applications(content, firms, programme, start, rng, offers, content.get("applications", 0))
     run = allocate.propose(
         actor=office,
         programme=programme,
@@ -76,6 +76,9 @@ def build(content: dict, *, office, provider, seed: int = 7) -> None:
     done = [o for o in orders if o.end < today][:3]
     for order in done:
         services.complete_order(actor=office, order=order)
+    # a second batch waits for the office's next run
+    later = max(start, today) + dt.timedelta(days=3)
+    _applications(content, firms, programme, later, rng, offers, content.get("waiting", 0))
     if programme is not None:
         owed = ledger.balance(programme, ledger.payable_account(provider.organisation_id))
         if owed > 0:
@@ -126,21 +129,21 @@ def _profiles(content: dict, rng: random.Random) -> list[Organisation]:
     return firms
 
 
-def _applications(content, firms, programme, start, rng, offers) -> None:
+def _applications(content, firms, programme, start, rng, offers, count) -> None:
     groups = content.get("model_groups") or [[o.gpu_model] for o in offers]
     purposes = content.get("purposes") or ["模型训练"]
     prices = {o.gpu_model: o.price for o in offers}
-    for _ in range(int(content.get("applications", 0))):
+    for _ in range(int(count)):
         firm = rng.choice(firms)
         models = rng.choice(groups)
-        hours = rng.choice([24, 72, 168, 336, 720])
+        hours = rng.choice(content.get("hours") or [24, 72, 168, 336, 720])
         earliest = start + dt.timedelta(days=rng.randint(0, 40))
         top = max((prices.get(m, Decimal(10)) for m in models), default=Decimal(10))
         Application.objects.create(
             enterprise=firm,
             programme=programme,
             accepted_models=models,
-            cards=rng.choice([1, 2, 4, 8, 8, 16, 32]),
+            cards=rng.choice(content.get("cards") or [1, 2, 4, 8, 16, 32]),
             hours=hours,
             earliest_start=earliest,
             latest_end=earliest + dt.timedelta(days=-(-hours // 24) + rng.randint(5, 40)),
