@@ -117,6 +117,18 @@ def _programme_terms(programme: VoucherProgramme | None) -> dict | None:
     }
 
 
+def _voucher_terms(programme, app: Application, rules: dict) -> tuple[bool, str]:
+    """(eligible, kind) of an application in the solver's terms: eligible when the programme's
+    rules would pay this enterprise something now; "opc" when the paying rule is a voucher of
+    a face value (paid up to 100%), else a ratio of the cost."""
+    if programme is None or app.programme_id != programme.pk:
+        return False, "rd_company"
+    quote = vouchers.quote(programme, app.enterprise, Decimal(1), app.earliest_start)
+    rule = rules.get(quote.rule_id)
+    face_value = rule is not None and rule.amount is not None and not rule.amount.ratio
+    return quote.amount > 0, "opc" if face_value else "rd_company"
+
+
 def build_instance(
     *,
     start: dt.date,
@@ -152,24 +164,13 @@ def build_instance(
             )
     apps_by_key: dict[str, Application] = {}
     app_rows = []
+    rules = {r.id: r for r in vouchers.programme_rules(programme)} if programme else {}
     for app in applications:
         first = max(0, _day(start, app.earliest_start))
         last = min(horizon, _day(start, app.latest_end))
         if last - first < app.days:
             continue  # cannot fit in this run's horizon
-        quote = None
-        if programme is not None and app.programme_id == programme.pk:
-            quote = vouchers.quote(programme, app.enterprise, Decimal(1), app.earliest_start)
-        eligible = quote is not None and quote.amount > 0
-        rule = (
-            next(
-                (r for r in vouchers.programme_rules(programme) if quote and r.id == quote.rule_id),
-                None,
-            )
-            if programme
-            else None
-        )
-        kind = "opc" if rule is not None and rule.amount and not rule.amount.ratio else "rd_company"
+        eligible, kind = _voucher_terms(programme, app, rules)
         key = str(app.pk)
         apps_by_key[key] = app
         app_rows.append(
