@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import subprocess
 import sys
 import tempfile
@@ -35,6 +36,7 @@ from aiplus.compute.allocation.checker import check_folder  # noqa: E402
 from aiplus.compute.allocation.solve import compute_bound  # noqa: E402
 
 SHARED = Path("/work/shared/bench/compute")
+WORKERS = min(2, os.cpu_count() or 1)  # parallel MILP searches (see allocation.milp)
 
 
 def baseline(folder: Path) -> float:
@@ -54,7 +56,7 @@ def run(folder: Path, label: str, methods: list[str], time_limit: float) -> dict
     print(f"{label}: baseline {base:.2f} s, bound {bound.bound:,} in {bound.seconds:.1f} s")
     rows = []
     for method in methods:
-        result = solve(problem, method, time_limit=time_limit, bound=bound)
+        result = solve(problem, method, time_limit=time_limit, bound=bound, workers=WORKERS)
         data = result.to_dict()
         report = check_folder(folder, data["assignments"], claimed=data)
         rows.append((result, report))
@@ -64,8 +66,11 @@ def run(folder: Path, label: str, methods: list[str], time_limit: float) -> dict
             f"cost {result.cost_yuan:,.2f}, vouchers {result.voucher_yuan:,.2f}, "
             f"checker {'ok' if report.ok else report.violations[:3]}"
         )
+    c = build_candidates(problem)
+    capacity = int((c.offer_cards * (c.offer_to - c.offer_from)).sum()) * 24
     return {
         "label": label,
+        "load": float(c.app_value[c.servable].sum()) / max(1, capacity),
         "apps": len(problem.applications),
         "offers": len(problem.offers),
         "baseline": base,
@@ -76,8 +81,18 @@ def run(folder: Path, label: str, methods: list[str], time_limit: float) -> dict
 
 def generate(folder: Path, apps: int, offers: int, seed: int, shared: Path) -> Path:
     subprocess.run(
-        [sys.executable, str(shared / "make_instance.py"), "--apps", str(apps), "--offers",
-         str(offers), "--seed", str(seed), "--out", str(folder)],
+        [
+            sys.executable,
+            str(shared / "make_instance.py"),
+            "--apps",
+            str(apps),
+            "--offers",
+            str(offers),
+            "--seed",
+            str(seed),
+            "--out",
+            str(folder),
+        ],
         check=True,
     )
     return folder
@@ -95,7 +110,7 @@ def main() -> None:
     runs = [run(args.shared / "default", "default", ["milp", "heuristic"], args.time_limit)]
     with tempfile.TemporaryDirectory() as tmp:
         big = generate(Path(tmp) / "big", 20_000, 200, 2, args.shared)
-        runs.append(run(big, "20,000 × 200 (seed 2)", ["heuristic", "milp"], args.time_limit))
+        runs.append(run(big, "generated, seed 2", ["heuristic", "milp"], args.time_limit))
     whole = time.perf_counter() - t0
     if not args.no_write:
         write(runs, args.time_limit, whole)
@@ -110,7 +125,8 @@ def write(runs: list[dict], time_limit: float, whole: float) -> None:
         f"Machine: {machine()}. Instances from `make_instance.py` (shared volume): `default/` "
         "and one generated with `--apps 20000 --offers 200 --seed 2`. Baseline = loading, "
         "validating and compiling the instance, best of 3, in the same run. MILP = greedy, "
-        f"then HiGHS neighbourhood search, time limit {time_limit:.0f} s. Upper bound = the "
+        f"then HiGHS neighbourhood search ({WORKERS} searches in parallel, the best kept), "
+        f"time limit {time_limit:.0f} s. Upper bound = the "
         "time-indexed LP relaxation (valid for any allocation; `allocation/bound.py`), "
         "computed once per instance and not counted in the methods' seconds. gap = (bound − "
         "served) / bound. Every result was re-checked by the independent checker. Whole run: "
@@ -121,10 +137,11 @@ def write(runs: list[dict], time_limit: float, whole: float) -> None:
         "|---|---|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in runs:
-        name = f"{r['label']} ({r['apps']:,} apps × {r['offers']} offers)"
-        lines.append(
-            f"| {name} | baseline: load + parse | {r['baseline']:.2f} | 1.0 | | | | | | |"
+        name = (
+            f"{r['label']}: {r['apps']:,} apps × {r['offers']} offers, servable demand "
+            f"{r['load']:.0%} of capacity"
         )
+        lines.append(f"| {name} | baseline: load + parse | {r['baseline']:.2f} | 1.0 | | | | | | |")
         b = r["bound"]
         lines.append(
             f"| | upper bound (LP) | {b.seconds:.1f} | {b.seconds / r['baseline']:.0f} | "
@@ -141,7 +158,12 @@ def write(runs: list[dict], time_limit: float, whole: float) -> None:
     lines += [
         "",
         "Targets: default, MILP within 0.5 % of the bound in under 60 s; 20,000 × 200, "
-        "heuristic under 60 s (gap reported).",
+        "heuristic under 60 s (gap reported). Where demand exceeds capacity the gap grows, "
+        "and we cannot say how much of it is the bound's (the LP packs fractions of jobs "
+        "into the slivers whole jobs leave) and how much the solution's: on a 1,000 × 10 "
+        "instance (seed 9), HiGHS given the full time-indexed MILP (37,717 binaries) and the "
+        "greedy's solution was still at its root node after 400 s, its bound within 0.002 % "
+        "of this LP, with no better solution.",
     ]
     write_block("compute", lines, heading="## Compute allocation (issue #6)")
 

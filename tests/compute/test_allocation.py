@@ -240,6 +240,7 @@ def test_load_instance_reports_a_missing_column(tmp_path):
         (app(hours=0), "hours"),
         (app(accepted_models=" | "), "accepted_models"),
         (app(max_price_per_card_hour="-1"), "max_price_per_card_hour"),
+        (app(earliest_day=5, latest_end_day=4), "latest_end_day"),
     ],
 )
 def test_from_rows_refuses_bad_application_values(row, column):
@@ -256,3 +257,10 @@ def test_missing_programme_field_is_refused(tmp_path):
     write_folder(tmp_path, [offer()], [app()], programme={"pool_yuan": 10})
     with pytest.raises(InstanceError, match="programme.json：缺少字段"):
         load_instance(tmp_path)
+
+
+def test_parallel_searches_keep_the_best_and_stay_feasible():
+    inst = small_random_instance(random.Random(4))
+    result = solve(inst, "milp", time_limit=FAST, workers=2)
+    assert result.served_card_hours == brute_force_optimum(inst)
+    assert_feasible(inst, result)

@@ -13,13 +13,17 @@ import sys
 import highspy
 
 _quiet_once = False
+# Threads for every instance of this process (None: HiGHS's default). Set once, before the
+# first solve, by processes that run one search each (see milp.improve_parallel).
+THREADS: int | None = None
 
 
 def new_highs() -> highspy.Highs:
     """A `highspy.Highs` with logging off (and the banner swallowed the first time).
 
-    No per-instance `threads` option: HiGHS sizes one global scheduler at the first solve and
-    refuses to run (kError, no solution) any later instance asking for another size."""
+    The `threads` option is the same for every instance (`THREADS`): HiGHS sizes one global
+    scheduler at the first solve and refuses to run (kError, no solution) any later instance
+    asking for another size."""
     global _quiet_once
     if not _quiet_once:
         _quiet_once = True
@@ -27,6 +31,8 @@ def new_highs() -> highspy.Highs:
     else:
         h = highspy.Highs()
     h.setOptionValue("output_flag", False)
+    if THREADS:
+        h.setOptionValue("threads", THREADS)
     return h
 
 

@@ -27,6 +27,12 @@ over *every* candidate column, computed exactly by range-minimum queries over pr
 supplies ever better π; `L` is evaluated at each and the smallest value is the bound. When
 pricing finds no column with positive reduced cost, L(π) equals the full LP optimum.
 
+Two stages keep this fast at 20,000 applications (`lp_bound`): first the LP with all offers
+of a GPU model merged into one resource (`merged_by_model`; a relaxation, a few hundred
+capacity rows), whose π — one price per model and day, the same for each of its offers — goes
+straight into the exact L(π) above; then the time-indexed LP itself, started from there, for
+the time left. A stage cut short still leaves a valid bound: L is valid at every π.
+
 Floating point: the served value is a multiple of g = gcd of the v_a, so the bound is reported
 as the largest multiple of g not above L(π)·(1 + 1e-9) — the tiny inflation covers rounding in
 the float sums, in the safe direction.
@@ -56,9 +62,7 @@ class BoundResult:
     iterations: int
     seconds: float
     columns: list[tuple[int, int]] = field(default_factory=list)  # (pair, start) generated
-    lp_solution: np.ndarray | None = None  # x of the last master, aligned with `columns`
-    app_duals: np.ndarray | None = None
-    day_duals: np.ndarray | None = None  # float[offer, day]
+    day_duals: np.ndarray | None = None  # float[offer, day]: the π of the bound
 
 
 def open_days(c: Candidates) -> np.ndarray:

@@ -1,17 +1,24 @@
-"""A fast greedy allocation: big jobs first, each on the best slot still free.
+"""Fast constructive allocations: a portfolio of greedy rules, the best one kept.
 
-Packing whole jobs into offers' day-by-card grids is a multi-dimensional knapsack; greedy rules
-that place large items first and fill the holes with small ones ("first fit decreasing") come
-close on such problems, and a few orders and slot rules cost little, so `greedy` runs several
-and keeps the best by the objective (card-hours served, then cost).
+Packing whole jobs into offers' day-by-card grids is a multi-dimensional knapsack. Two
+families of rules come close on such problems and cost little, so `greedy` runs several and
+keeps the best by the objective (card-hours served, then cost):
+
+- *big first* (first fit decreasing): jobs by footprint (cards × days) or by cards, each on
+  the slot a rule prefers — the quietest offer-days by expected demand (`pressure`, which
+  keeps flexible jobs off the offers that inflexible ones need), the tightest fit, or the
+  cheapest. Best when capacity roughly meets demand.
+- *day by day* (`run_sweep`, list scheduling): offers filled from the first day on with
+  jobs that may start that day. Best when demand far exceeds capacity (few holes in time).
 
 For one application the free cards of its candidate offers are a small matrix (offers × days);
 the cards free through a whole run of `days` days starting on each day is a sliding minimum,
 computed by doubling (O(log days) numpy passes), so an application costs a handful of
 vectorised operations whatever its window. 20,000 applications × 200 offers take seconds.
 
-The result is a list of (application, pair, start) placements that respects every rule; the
-MILP starts from it and the bound measures it.
+Then the kept allocation moves jobs to cheaper free slots and offers what is left to the
+applications still out. The result respects every rule; the MILP starts from it and the bound
+measures it.
 """
 
 from __future__ import annotations
@@ -176,14 +183,17 @@ def evaluate(c: Candidates, placements) -> Allocation:
 
 def orders(c: Candidates) -> dict[str, np.ndarray]:
     """Orders worth trying, over servable applications only: biggest footprint (cards × days)
-    first, and most cards first; among equals the scarcest (fewest candidate offers) first."""
+    first, most cards first, and most card-hours first (the same as footprint unless some
+    hours are not whole days); among equals the scarcest (fewest candidate offers) first."""
     servable = np.nonzero(c.servable)[0]
     footprint = (c.app_cards * c.app_days)[servable]
     options = np.diff(c.pair_start)[servable]
     cards, days = c.app_cards[servable], c.app_days[servable]
+    value = c.app_value[servable]
     return {
         "footprint": servable[np.lexsort((options, -footprint))],
         "cards": servable[np.lexsort((-days, options, -cards))],
+        "value": servable[np.lexsort((options, -footprint, -value))],
     }
 
 
@@ -221,19 +231,71 @@ def fill(c: Candidates, placements: list[Placement]) -> list[Placement]:
     return placements + run_greedy(c, rest, Rule("fit"), free)
 
 
+def run_sweep(c: Candidates, urgent_days: int) -> list[Placement]:
+    """Fill the offers day by day, left to right (list scheduling): on each day, each offer
+    (cheapest first) takes jobs that may start that day — those whose last possible start
+    is within `urgent_days` first, then the biggest footprint, then the cheapest — while its
+    cards last. Schedules built this way leave few holes in time, which is what counts when
+    demand exceeds capacity; when it does not, the greedy orders above do better, so both
+    are in the portfolio."""
+    free = free_cards(c)
+    served = np.zeros(c.n_apps, dtype=bool)
+    days, cards = c.app_days[c.pair_app], c.app_cards[c.pair_app]
+    footprint = days * cards
+    price_rank = np.argsort(np.argsort(c.offer_price, kind="stable"))
+    out: list[Placement] = []
+    for t in range(c.horizon):
+        active = np.nonzero((c.pair_lo <= t) & (c.pair_hi >= t))[0]
+        active = active[~served[c.pair_app[active]] & (free[c.pair_offer[active], t] > 0)]
+        if len(active) == 0:
+            continue
+        later = (c.pair_hi[active] - t) > urgent_days
+        order = active[
+            np.lexsort(
+                (c.pair_cost[active], -footprint[active], later, price_rank[c.pair_offer[active]])
+            )
+        ]
+        cuts = np.nonzero(np.diff(c.pair_offer[order]))[0] + 1
+        for group in np.split(order, cuts):
+            _sweep_offer(c, free, served, group, t, out)
+    return out
+
+
+def _sweep_offer(c: Candidates, free, served, group: np.ndarray, t: int, out: list) -> None:
+    """Jobs of `group` (pairs on one offer, in order) that start on day t while cards last."""
+    o = int(c.pair_offer[group[0]])
+    left = int(free[o, t])
+    smallest = int(c.app_cards[c.pair_app[group]].min())
+    for p in group:
+        if left < smallest:
+            return
+        a = int(c.pair_app[p])
+        k = int(c.app_cards[a])
+        if served[a] or k > left:
+            continue
+        d = int(c.app_days[a])
+        if free[o, t : t + d].min() >= k:
+            free[o, t : t + d] -= k
+            left -= k
+            served[a] = True
+            out.append(Placement(a, int(p), t))
+
+
 VARIANTS = (
     ("footprint", "pressure"),
+    ("value", "pressure"),
+    ("sweep", 6),
     ("cards", "pressure"),
+    ("sweep", 1),
     ("footprint", "cost"),
     ("footprint", "fit"),
     ("cards", "fit"),
-    ("cards", "cost"),
 )
 
 
 def greedy(c: Candidates, *, time_limit: float | None = None) -> Allocation:
-    """The best of the greedy `VARIANTS` (order × slot rule) by card-hours then cost, then
-    cheaper slots and a last fill. The first variant always runs; the others only while
+    """The best of the `VARIANTS` (greedy order × slot rule, or the day-by-day sweep) by
+    card-hours then cost, then cheaper slots and a last fill. The first variant always runs; the others only while
     `time_limit` seconds have not passed."""
     t0 = time.perf_counter()
     all_orders = orders(c)
@@ -242,9 +304,14 @@ def greedy(c: Candidates, *, time_limit: float | None = None) -> Allocation:
     for order_name, rule_name in VARIANTS:
         if best is not None and time_limit is not None and time.perf_counter() - t0 > time_limit:
             break
-        if rule_name not in rules:
-            rules[rule_name] = make_rule(c, rule_name)
-        found = evaluate(c, run_greedy(c, all_orders[order_name], rules[rule_name]))
+        if order_name == "value" and np.array_equal(all_orders["value"], all_orders["footprint"]):
+            continue
+        if order_name == "sweep":
+            found = evaluate(c, run_sweep(c, int(rule_name)))
+        else:
+            if rule_name not in rules:
+                rules[rule_name] = make_rule(c, str(rule_name))
+            found = evaluate(c, run_greedy(c, all_orders[order_name], rules[rule_name]))
         if best is None or found.key() > best.key():
             best = found
     assert best is not None

@@ -16,28 +16,43 @@ exactly instead, always from a feasible allocation (the greedy's):
      there are invited too and the sub-MIP maximises card-hours; HiGHS stops as soon as it
      proves that no better whole number of units can be reached (absolute gap < 1 unit);
    - *cost* (seed: an expensive placed job): every freed job must stay served and the
-     sub-MIP minimises their cost — an assignment problem HiGHS solves quickly;
+     sub-MIP minimises their cost (to 0.1 %, or the best found within a second);
 4. accept the new placement when it serves more card-hours, or as many for less money.
 
 Every accepted step keeps the allocation feasible and the objective (card-hours, then cost)
 never gets worse, so the result is at least the greedy's. Separating the modes matters: a
 single weighted objective forces HiGHS to prove cost-optimality of every value neighbourhood,
 which on these packing problems takes tens of seconds instead of a fraction of one.
+Neighbourhood sizes adapt: smaller after a sub-MIP hits its time limit, larger after a quick
+one. `improve_parallel` runs independent searches (other random seeds) on several cores.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import random
 import time
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 
 import highspy
 import numpy as np
 
+from . import _highs
 from ._highs import new_highs
 from .bound import value_unit
 from .candidates import Candidates
-from .heuristic import Allocation, Placement, evaluate, occupancy, place, sliding_min
+from .heuristic import (
+    Allocation,
+    Placement,
+    cheaper_slots,
+    evaluate,
+    fill,
+    occupancy,
+    place,
+    sliding_min,
+)
 
 
 @dataclass
@@ -47,6 +62,7 @@ class Settings:
     seed_offers: int = 4
     escape_offers: int = 3
     margin: int = 4  # days added on each side of the seed's window
+    window: int = 30  # longest window in days (beyond one run of the seed), margins aside
     max_columns: int = 2500
     max_extra_apps: int = 40
     sub_time: float = 2.0
@@ -117,10 +133,7 @@ def pick_neighbourhood(
 ) -> Neighbourhood:
     c = state.c
     pairs = range(int(c.pair_start[seed_app]), int(c.pair_start[seed_app + 1]))
-    lo = int(min(c.pair_lo[p] for p in pairs))
-    hi = int(max(c.pair_hi[p] for p in pairs)) + int(c.app_days[seed_app])
-    t1 = max(0, lo - rng.randint(0, s.margin))
-    t2 = min(c.horizon, hi + rng.randint(0, s.margin))
+    t1, t2 = _window(state, rng, s, seed_app)
     own = sorted({int(c.pair_offer[p]) for p in pairs})
     chosen = set(rng.sample(own, min(len(own), s.seed_offers)))
     if seed_app in state.placed:  # a placed seed is freed with the others
@@ -140,6 +153,25 @@ def pick_neighbourhood(
     offers = np.array(sorted(chosen), dtype=np.int64)
     extra = _invited(state, offers, t1, t2, seed_app, s.max_extra_apps, rng) if invite else []
     return Neighbourhood(offers, t1, t2, freed, extra)
+
+
+def _window(state: State, rng: random.Random, s: Settings, seed_app: int) -> tuple[int, int]:
+    """Days t1 … t2-1 around the seed: its whole window if short enough, else a random
+    stretch of it (holding the seed's current run, if placed), plus random margins."""
+    c = state.c
+    pairs = slice(int(c.pair_start[seed_app]), int(c.pair_start[seed_app + 1]))
+    d = int(c.app_days[seed_app])
+    lo, hi = int(c.pair_lo[pairs].min()), int(c.pair_hi[pairs].max()) + d
+    if hi - lo > d + s.window:
+        if seed_app in state.placed:
+            anchor = state.placed[seed_app].start
+        else:
+            anchor = rng.randint(lo, hi - d)
+        lo = max(lo, anchor - rng.randint(0, s.window))
+        hi = min(hi, lo + d + s.window)
+        lo = min(lo, anchor)
+        hi = max(hi, anchor + d)
+    return max(0, lo - rng.randint(0, s.margin)), min(c.horizon, hi + rng.randint(0, s.margin))
 
 
 def _inside(state: State, offers: set[int], t1: int, t2: int) -> list[int]:
@@ -359,7 +391,7 @@ def improve(
     without improvement."""
     t0 = time.perf_counter()
     rng = random.Random(seed)
-    settings = {"value": Settings(), "cost": Settings(sub_time=1.0)}
+    settings = {"value": Settings(max_columns=6000, sub_time=5.0), "cost": Settings(sub_time=1.0)}
     state = State(c, start)
     log = SearchLog()
     log.history.append((0.0, state.value, state.cost))
@@ -400,7 +432,9 @@ def improve(
                 p_value = 0.5
         elif mode == "value":
             p_value = max(0.05, p_value * 0.9)
-    return state.allocation(), log
+    found = state.allocation()
+    polished = evaluate(c, fill(c, cheaper_slots(c, list(found.placements))))
+    return (polished if polished.key() > found.key() else found), log
 
 
 def _seed(state: State, rng: random.Random, mode: str, unserved: np.ndarray) -> int | None:
@@ -417,12 +451,58 @@ def _seed(state: State, rng: random.Random, mode: str, unserved: np.ndarray) -> 
 
 
 def _shrink(s: Settings) -> None:
+    s.window = max(7, s.window - 3)
     s.margin = max(0, s.margin - 1)
     s.seed_offers = max(1, s.seed_offers - 1)
     s.escape_offers = max(0, s.escape_offers - 1)
 
 
 def _grow(s: Settings) -> None:
+    s.window = min(60, s.window + 3)
     s.margin = min(10, s.margin + 1)
     s.seed_offers = min(8, s.seed_offers + 1)
     s.escape_offers = min(6, s.escape_offers + 1)
+
+
+def improve_parallel(
+    c: Candidates,
+    start: Allocation,
+    *,
+    time_limit: float,
+    upper_bound: int | None = None,
+    seed: int = 0,
+    workers: int = 1,
+) -> tuple[Allocation, SearchLog]:
+    """`improve` with `workers` independent searches (different random seeds) in separate
+    processes, keeping the best: the searches are randomised and their results spread, so
+    the best of two is worth a second core. Processes are spawned, not forked (HiGHS keeps
+    threads a fork would not carry); if they cannot be started, one search runs here."""
+    if workers <= 1:
+        return improve(c, start, time_limit=time_limit, upper_bound=upper_bound, seed=seed)
+    t0 = time.perf_counter()
+    time_limit -= min(1.0, time_limit / 10)  # for the processes to hand back and stop
+    try:
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            futures = [
+                pool.submit(_search_process, c, start, t0, time_limit, upper_bound, seed + i)
+                for i in range(workers)
+            ]
+            found = [f.result() for f in futures]
+    except (OSError, BrokenProcessPool):
+        left = max(0.0, time_limit - (time.perf_counter() - t0))
+        return improve(c, start, time_limit=left, upper_bound=upper_bound, seed=seed)
+    best, log = max(found, key=lambda pair: pair[0].key())
+    log.tried = sum(one.tried for _, one in found)
+    log.improved = sum(one.improved for _, one in found)
+    log.timeouts = sum(one.timeouts for _, one in found)
+    return best, log
+
+
+def _search_process(c, start, t0, time_limit, upper_bound, seed):
+    """One search in a worker process, for what is left of the time once it has started
+    (the parent's perf_counter is system-wide on Linux; elsewhere, a second of start-up)."""
+    _highs.THREADS = 1  # one search per core: HiGHS's own threads would only contend
+    elapsed = time.perf_counter() - t0
+    left = time_limit - (elapsed if 0 <= elapsed < time_limit else 1.0)
+    return improve(c, start, time_limit=max(0.0, left), upper_bound=upper_bound, seed=seed)

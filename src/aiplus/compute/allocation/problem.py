@@ -315,6 +315,8 @@ def _parse_applications(rows: Iterable[Mapping[str, Any]], source: str) -> tuple
             voucher_eligible=r.flag("voucher_eligible"),
             enterprise_kind=kind,
         )
+        if app.latest_end_day < app.earliest_day:
+            raise r.fail("latest_end_day", "早于 earliest_day")
         if app.app_id in seen:
             raise r.fail("app_id", "重复的申请编号")
         seen.add(app.app_id)
@@ -323,7 +325,7 @@ def _parse_applications(rows: Iterable[Mapping[str, Any]], source: str) -> tuple
 
 
 def parse_programme(raw: Mapping[str, Any], source: str = "programme") -> Programme:
-    """Check and convert the programme's five amounts (ratios may exceed nothing but 0)."""
+    """Check and convert the programme's five amounts (each a non-negative number)."""
     missing = [k for k in PROGRAMME_KEYS if k not in raw]
     if missing:
         raise InstanceError(f"{source}：缺少字段 {', '.join(missing)}")

@@ -19,7 +19,7 @@ from typing import Any
 from . import bound as bound_module
 from .candidates import Candidates, build_candidates
 from .heuristic import Allocation, greedy
-from .milp import improve
+from .milp import improve_parallel
 from .problem import Instance
 from .vouchers import FEN, assign_vouchers
 
@@ -94,6 +94,7 @@ def solve(
     time_limit: float = 50.0,
     bound: bound_module.BoundResult | bool = True,
     seed: int = 0,
+    workers: int = 1,
 ) -> SolveResult:
     """Allocate `instance` with `method`:
 
@@ -104,7 +105,8 @@ def solve(
 
     `bound=True` computes the upper bound (for the "heuristic" method after the clock has
     stopped; its time is `bound_seconds`), `False` skips it, and a `BoundResult` from an
-    earlier call on the same instance is reused."""
+    earlier call on the same instance is reused. `workers` > 1 runs that many independent
+    MILP searches in parallel processes and keeps the best (see `milp.improve_parallel`)."""
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; choose from {', '.join(METHODS)}")
     t0 = time.perf_counter()
@@ -117,7 +119,9 @@ def solve(
         if result_bound is None:
             result_bound = _bound(c, found, time_limit=max(1.0, time_limit * 0.3))
         left = time_limit - (time.perf_counter() - t0)
-        found, log = improve(c, found, time_limit=left, upper_bound=result_bound.bound, seed=seed)
+        found, log = improve_parallel(
+            c, found, time_limit=left, upper_bound=result_bound.bound, seed=seed, workers=workers
+        )
         details.update(
             neighbourhoods=log.tried, improvements=log.improved, sub_mip_timeouts=log.timeouts
         )
