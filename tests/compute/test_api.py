@@ -151,6 +151,19 @@ def test_ledger_and_reports_are_for_the_office(programme, offer, demander, provi
     assert report["by_area"][0]["amount"] == "375.00"
     h800 = next(u for u in report["utilisation_by_model"] if u["key"] == "H800")
     assert Decimal(h800["ordered"]) == 8 * 240 and Decimal(h800["used"]) == 100
+    supply = report["supplier_subsidies"][0]
+    assert supply["rule"] == "js003-02-2-compute-supply" and supply["status"] == "needs_info"
+    assert "企业是否为算力供给方？" in supply["needs"]  # the provider has no profile yet
+    from aiplus.policies.models import EnterpriseProfile
+
+    EnterpriseProfile.objects.create(
+        organisation=provider.organisation,
+        facts={"registered_city": "苏州", "roles": ["算力供给方"]},
+    )
+    supply = office_api.get("/api/compute/reports").json()["supplier_subsidies"][0]
+    assert Decimal(supply["sales"]) == order.estimated_cost == Decimal("24000.00")
+    assert Decimal(supply["amount"]) == Decimal("2400.00")  # 10% of the contract
+    assert "10% × 24,000 = 2,400 元" in supply["trace"]
     assert api_as(demander).get("/api/compute/ledger").status_code == 403
     funded = office_api.post("/api/compute/programmes/sz-compute-2026/fund", {"amount": "1000"})
     assert funded.status_code == 200 and Decimal(funded.json()["funded"]) == 5_001_000

@@ -527,3 +527,6 @@ def test_the_reports_page_draws_its_charts_from_the_ledger_and_the_offers(
     assert data["areas"]["amounts"] == [375.0]
     assert demander.organisation.name in page  # the table of spend by enterprise
     assert response.context["page_obj"].paginator.count == 1
+    subsidy = response.context["supplier_subsidies"][0]  # the supply-side measure, by the engine
+    assert subsidy.provider == provider.organisation and subsidy.result.needs
+    assert 'id="supplier-subsidies"' in page and "企业是否为算力供给方？" in page

@@ -267,8 +267,21 @@ class UtilisationOut(Schema):
     used_ratio: float
 
 
+class SupplierSubsidyOut(Schema):
+    provider: str
+    sales: Decimal = Field(description="平台订单金额（作为交易合同）")
+    rule: str | None
+    status: str | None
+    amount: Decimal
+    trace: list[str]
+    needs: list[str]
+
+
 class ReportOut(Schema):
     programmes: list[ProgrammeBalanceOut]
+    supplier_subsidies: list[SupplierSubsidyOut] = Field(
+        description="算力供给方交易补贴测算（政策规则引擎）"
+    )
     by_area: list[SpendOut]
     by_enterprise: list[SpendOut]
     by_month: list[SpendOut]
@@ -619,6 +632,18 @@ def report(request, programme: str = ""):
         ],
         "by_month": [
             {"key": r["month"], "amount": r["amount"]} for r in reports.spend_by_month(chosen)
+        ],
+        "supplier_subsidies": [
+            {
+                "provider": s.provider.name,
+                "sales": s.sales,
+                "rule": s.result.rule.id if s.result else None,
+                "status": s.result.status if s.result else None,
+                "amount": s.amount,
+                "trace": [step.text for step in s.result.steps] if s.result else [],
+                "needs": list(s.result.needs) if s.result else [],
+            }
+            for s in reports.supplier_subsidies()
         ],
         "utilisation_by_model": [_util(u) for u in reports.utilisation("gpu_model")],
         "utilisation_by_area": [_util(u) for u in reports.utilisation("area")],

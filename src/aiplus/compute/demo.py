@@ -49,6 +49,11 @@ def build(content: dict, *, office, provider, seed: int = 7) -> None:
     else:
         start = today - dt.timedelta(days=45)
     offers = _offers(content, provider, start)
+    supplier_facts = (content.get("profiles") or {}).get("provider")
+    if supplier_facts:
+        EnterpriseProfile.objects.get_or_create(
+            organisation=provider.organisation, defaults={"facts": dict(supplier_facts)}
+        )
     if programme is not None and content.get("pool_yuan"):
         ledger.fund(
             programme=programme,

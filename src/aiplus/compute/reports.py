@@ -208,3 +208,73 @@ def enterprise_vouchers(enterprise_id: int) -> list[dict]:
         if held or redeemed or used:
             out.append({"programme": p, "held": held, "redeemed": redeemed, "used_this_year": used})
     return out
+
+
+@dataclass
+class SupplierSubsidy:
+    provider: object  # Organisation
+    sales: Decimal  # contract amounts of its orders
+    result: object  # engine.Result of the best supply-side rule, or None
+
+    @property
+    def amount(self) -> Decimal:
+        return self.result.amount if self.result is not None else ZERO
+
+
+def supplier_rules():
+    """The measures that pay a compute provider on its sales: rules whose claims are contracts
+    of kind `compute_sale` (Suzhou: 10% of contracts, ≤2,000,000 a year)."""
+    from aiplus.policies import services as policy_services
+
+    return [
+        r
+        for r in policy_services.rules()
+        if r.claims is not None
+        and r.claims.source == "contracts"
+        and dict(r.claims.where).get("kind") in ("compute_sale", ["compute_sale"])
+    ]
+
+
+def supplier_subsidies(on: dt.date | None = None) -> list[SupplierSubsidy]:
+    """What each provider with orders could claim under the supply-side measures, estimated by
+    the policy engine from its profile facts and its orders on the platform as sales contracts
+    (the engine's trace says how; missing profile facts become its questions)."""
+    from aiplus.policies import engine
+    from aiplus.policies.models import EnterpriseProfile
+
+    on = on or timezone.localdate()
+    rules = supplier_rules()
+    orders = (
+        Order.objects.exclude(status=OrderStatus.CANCELLED)
+        .select_related("offer__centre__provider")
+        .order_by("offer__centre__provider_id", "start")
+    )
+    by_provider: dict[int, list[Order]] = defaultdict(list)
+    providers = {}
+    for order in orders:
+        provider = order.offer.centre.provider
+        providers[provider.pk] = provider
+        by_provider[provider.pk].append(order)
+    profiles = {
+        p.organisation_id: p.facts
+        for p in EnterpriseProfile.objects.filter(organisation_id__in=list(providers))
+    }
+    out = []
+    for pk, items in by_provider.items():
+        facts = dict(profiles.get(pk, {}))
+        facts["contracts"] = [
+            {
+                "kind": "compute_sale",
+                "amount": o.estimated_cost,
+                "date": o.start.isoformat(),
+                "related_party": False,
+                "id": f"order-{o.pk}",
+            }
+            for o in items
+        ]
+        results = engine.evaluate_all(rules, facts, on=on) if rules else []
+        best = max(results, key=lambda r: (r.status == engine.ELIGIBLE, r.amount), default=None)
+        sales = sum((o.estimated_cost for o in items), ZERO)
+        out.append(SupplierSubsidy(providers[pk], money(sales), best))
+    out.sort(key=lambda s: (-s.amount, s.provider.name))
+    return out

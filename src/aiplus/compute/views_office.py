@@ -389,6 +389,7 @@ def report(request):
         "charts": charts,
         "page_obj": page_obj,
         "qs": querystring_without_page(request),
+        "supplier_subsidies": reports.supplier_subsidies(),
         **nav(request),
     }
     return render(request, "compute/reports.html", context)
