@@ -188,6 +188,9 @@ class RunStatus(models.TextChoices):
     DISCARDED = "discarded", _("已作废")
 
 
+METHOD_LABELS = {"milp": _("整数规划（MILP）"), "heuristic": _("启发式")}
+
+
 class AllocationRun(models.Model):
     """One solve of a batch of applications against the open offers, reviewed by the office."""
 
@@ -225,6 +228,10 @@ class AllocationRun(models.Model):
 
     def __str__(self) -> str:
         return f"分配方案 #{self.pk}"
+
+    @property
+    def method_label(self) -> str:
+        return str(METHOD_LABELS.get(self.method, self.method))
 
 
 class AllocationItem(models.Model):
