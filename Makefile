@@ -60,6 +60,8 @@ format: install-test
 bench: install-test
 	$(BIN)/python bench/bench_scenarios.py
 	$(BIN)/python bench/bench_programme.py
+	$(BIN)/python bench/bench_policies.py
+	$(BIN)/python bench/bench_compute.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -11,7 +11,7 @@ MILP, every result verified by the independent checker. Baseline, in the same ru
 parsing the instance (CSV → validated instance → candidate arrays). Results go to
 docs/benchmarks.md.
 
-    .venv/bin/python bench/bench_compute.py [--shared /work/shared/bench/compute]
+    .venv/bin/python bench/bench_compute.py [--shared ../shared/bench/compute]
         [--time-limit 50] [--no-write]
 """
 
@@ -35,7 +35,7 @@ from aiplus.compute.allocation.candidates import build_candidates  # noqa: E402
 from aiplus.compute.allocation.checker import check_folder  # noqa: E402
 from aiplus.compute.allocation.solve import compute_bound  # noqa: E402
 
-SHARED = Path("/work/shared/bench/compute")
+SHARED = ROOT.parent / "shared" / "bench" / "compute"  # the shared volume beside the checkout
 WORKERS = min(2, os.cpu_count() or 1)  # parallel MILP searches (see allocation.milp)
 
 

@@ -18,7 +18,7 @@ from aiplus.policies import search
 from aiplus.policies.documents import import_documents, parse_publish_date
 from aiplus.policies.models import Measure, PolicyDocument
 
-REAL = Path("/work/shared/reference/policies")
+REAL = Path(__file__).resolve().parents[3] / "shared" / "reference" / "policies"
 HEADER = (
     "doc_id title region level issuer publish_date policy_type theme tier status "
     "source_format doc_no source_url notes"
