@@ -192,3 +192,16 @@ def test_orders_export_to_slurm_and_kueue(programme, offer, demander, provider, 
     assert f"aiplus_o{order.pk}" in own.json()["content"]
     bad = api.get(f"/api/compute/runs/{order.run_id}/export", {"format": "pdf"})
     assert bad.status_code == 400
+
+
+def test_the_orders_list_reads_every_order_balance_in_one_query(
+    programme, offer, demander, office, django_assert_max_num_queries
+):
+    firm = profile(demander.organisation)
+    for _ in range(5):
+        make_order(offer, firm, programme, cards=1, hours=24)
+    api = api_as(office)
+    with django_assert_max_num_queries(8):  # not one query per order (5 orders)
+        body = api.get("/api/compute/orders", {"limit": 50}).json()
+    assert body["count"] == 5
+    assert all(Decimal(o["held"]) == Decimal("90.00") for o in body["items"])  # 30% of 300

@@ -306,8 +306,7 @@ def _office(request) -> None:
 
 
 def _order_out(order: Order) -> Order:
-    order.held = ledger.granted_to_order(order)
-    return order
+    return ledger.with_balances([order])[0]
 
 
 # --- public: offers and programmes ----------------------------------------------------------
@@ -541,7 +540,7 @@ def list_orders(request, params: Query[PageParams]):
             | Q(offer__centre__provider_id=user.organisation_id)
         )
     window = page(qs, params)
-    window["items"] = [_order_out(o) for o in window["items"]]
+    window["items"] = ledger.with_balances(window["items"])  # one query for the page
     return window
 
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 
 from aiplus.core.errors import Conflict, ServiceError
 
@@ -200,6 +200,26 @@ def granted_to_order(order) -> Decimal:
         transaction__order=order, account=granted_account(order.application.enterprise_id)
     ).aggregate(s=Sum("amount"))
     return money(total["s"])
+
+
+def with_balances(orders) -> list:
+    """The orders with `held` (granted, not yet redeemed or released) and `redeemed` (spent
+    against usage) set from the ledger, in one grouped query for the whole list."""
+    orders = list(orders)
+    sums: dict[int, dict[str, Decimal]] = {o.pk: {"granted": ZERO, "payable": ZERO} for o in orders}
+    rows = (
+        LedgerEntry.objects.filter(transaction__order__in=list(sums))
+        .filter(Q(account__startswith="granted:") | Q(account__startswith="payable:"))
+        .values("transaction__order_id", "account")
+        .annotate(s=Sum("amount"))
+        .order_by()
+    )
+    for r in rows:
+        sums[r["transaction__order_id"]][r["account"].split(":", 1)[0]] += money(r["s"])
+    for o in orders:
+        o.held = sums[o.pk]["granted"]
+        o.redeemed = sums[o.pk]["payable"]
+    return orders
 
 
 def redeem(

@@ -12,13 +12,11 @@ of the wrong role gets a 403 page saying who may use the page; an anonymous one 
 
 from __future__ import annotations
 
-from collections import defaultdict
-from decimal import Decimal
 from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Max, Min, Q, Sum
+from django.db.models import Count, Max, Min, Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -30,8 +28,8 @@ from aiplus.core.models import Area
 from aiplus.core.pagination import paginate, querystring_without_page
 from aiplus.policies.models import Measure
 
-from . import exports, permissions, reports
-from .models import AllocationRun, LedgerEntry, Offer, OfferStatus, RunStatus, VoucherProgramme
+from . import exports, ledger, permissions, reports
+from .models import AllocationRun, Offer, OfferStatus, RunStatus, VoucherProgramme
 
 # --- who may see a page ---------------------------------------------------------------------
 
@@ -116,23 +114,7 @@ def submit(request, form, action, success, to):
     return redirect(to(result) if callable(to) else to)
 
 
-def with_vouchers(orders) -> list:
-    """The orders with `held` (granted, not yet redeemed or released) and `redeemed` (spent
-    against usage) vouchers, from the ledger in one query."""
-    orders = list(orders)
-    sums: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    rows = (
-        LedgerEntry.objects.filter(transaction__order__in=[o.pk for o in orders])
-        .filter(Q(account__startswith="granted:") | Q(account__startswith="payable:"))
-        .values("transaction__order_id", "account")
-        .annotate(s=Sum("amount"))
-    )
-    for r in rows:
-        sums[r["transaction__order_id"]][r["account"].split(":", 1)[0]] += r["s"]
-    for o in orders:
-        o.held = sums[o.pk]["granted"]
-        o.redeemed = sums[o.pk]["payable"]
-    return orders
+with_vouchers = ledger.with_balances  # the order list pages show what each order holds
 
 
 ACCOUNT_LABELS = {
