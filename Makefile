@@ -42,9 +42,11 @@ browser:
 		 (apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null)) || \
 		echo "chromium could not be installed: the browser test will be skipped"; fi
 
-## make test: install what tests need and run the whole suite
+## make test: install what tests need and run the whole suite, in parallel (one worker per
+## core, each file's tests on one worker; TEST_WORKERS=0 runs in one process)
+TEST_WORKERS ?= auto
 test: install-test browser
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 check-migrations: install
 	$(BIN)/aiplus makemigrations --check --dry-run

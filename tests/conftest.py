@@ -26,6 +26,16 @@ def _matching_index(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _media_and_search(settings, tmp_path):
+    """Uploads go to the test's own folder (never the checkout's var/media, and workers of a
+    parallel run never share one); the catalogue's search index starts afresh."""
+    from aiplus.catalogue import search
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    search.clear_cache()
+
+
+@pytest.fixture(autouse=True)
 def _programme_memos():
     """Programme progress and obligations are memoised per process under the data revision;
     each test's database starts without one, so every test starts (and ends) afresh."""

@@ -1,4 +1,5 @@
-"""Builders for tests: organisations and users per role, valid demand data, demands in any status."""
+"""Builders for tests: organisations and users per role, valid demand data, demands in any status
+(with their risk checklists signed on the way to pilot and deployment)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from decimal import Decimal
 from aiplus.accounts.choices import OrgStatus, Role
 from aiplus.accounts.models import Organisation, User
 from aiplus.core.models import Area, DemanderType, Sector
+from aiplus.governance import checklist as risk_checklist
+from aiplus.governance import services as governance_services
 from aiplus.scenarios import services
 from aiplus.scenarios.choices import DemandStatus
 from aiplus.scenarios.models import Demand
@@ -96,10 +99,55 @@ def make_demand(
     office = office or make_user(Role.OFFICE)
     for step in path:
         actor = owner if step == DemandStatus.SUBMITTED else office
+        if step in CHECKLIST_BEFORE:
+            sign_checklist(demand, CHECKLIST_BEFORE[step], actor=owner)
         demand = services.transition_demand(actor=actor, demand=demand, to_status=step)
         if step == status:
             return demand
     raise ValueError(status)
+
+
+# The risk checklist a demand needs signed before it moves to each status.
+CHECKLIST_BEFORE = {DemandStatus.PILOT: "pilot", DemandStatus.DEPLOYED: "deployment"}
+
+
+def checklist_data(demand: Demand, **answers) -> dict:
+    """Form data of a complete checklist: the items the demand's flags mark are involved (with
+    measures and the confirmation), the others not; `answers` overrides items by code, e.g.
+    `minors={"involved": True, "measures": ""}`."""
+    given = {}
+    for item in risk_checklist.ITEMS:
+        involved = bool(item.flag and getattr(demand, item.flag))
+        given[item.code] = {
+            "involved": involved,
+            "measures": f"{item.title}：已制定防控措施。" if involved else "",
+            "confirmed": involved,
+        }
+    given.update(answers)
+    data = {}
+    for code, answer in given.items():
+        involved = answer.get("involved")
+        data[f"{code}_involved"] = "" if involved is None else ("yes" if involved else "no")
+        data[f"{code}_measures"] = answer.get("measures", "")
+        if answer.get("confirmed"):
+            data[f"{code}_confirmed"] = "on"
+    return data
+
+
+def demander_member(demand: Demand) -> User:
+    return demand.demander.members.order_by("id").first() or make_user(org=demand.demander)
+
+
+def sign_checklist(demand: Demand, stage: str, *, actor: User | None = None):
+    """Fill in the demand's risk checklist for `stage` ("pilot" / "deployment") completely and
+    sign it, as a member of the demander organisation."""
+    actor = actor or demander_member(demand)
+    saved = governance_services.save_checklist(
+        actor=actor, demand=demand, stage=stage, data=checklist_data(demand)
+    )
+    if saved.is_signed:
+        return saved
+    return governance_services.sign_checklist(actor=actor, demand=demand, stage=stage)
 
 
 def money(text: str) -> Decimal:

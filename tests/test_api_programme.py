@@ -120,7 +120,12 @@ def test_list_indicators_with_filters(office):
     assert CHINESE.search(row["status_label"])
 
     derived = api.get("/api/programme/indicators", {"kind": "derived"}).json()
-    assert {r["code"] for r in derived["items"]} == {"typical-scenarios", "algorithm-filings"}
+    assert {r["code"] for r in derived["items"]} == {
+        "typical-scenarios",
+        "algorithm-filings",
+        "datasets",
+        "vertical-models",
+    }
     manufacturing = api.get("/api/programme/indicators", {"sector": "manufacturing"}).json()
     assert {"industrial-models", "smart-factories"} <= {r["code"] for r in manufacturing["items"]}
     page = api.get("/api/programme/indicators", {"limit": 5, "offset": 5}).json()
@@ -457,11 +462,11 @@ def test_import_through_the_api(district_officer):
     good = workbook(
         [
             ["指标代码", "板块", "数值", "说明"],
-            ["ai-enterprises", "苏州工业园区", 3200, ""],
-            ["datasets", "sip", "12", "新增语料库"],
+            ["specialised-smes", "苏州工业园区", 40, ""],
+            ["high-tech-enterprises", "sip", "12", "新认定高新技术企业"],
         ]
     )
-    response = api.upload("/api/programme/imports", good, period="2026-03")
+    response = api.upload("/api/programme/imports", good, period="2026Q1")
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["created"] == 2 and len(body["submission_ids"]) == 2

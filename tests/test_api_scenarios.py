@@ -18,7 +18,7 @@ from aiplus.scenarios.choices import DemandStatus, ProposalStatus
 from aiplus.scenarios.models import Certification, Demand, DemandTransition, Proposal
 
 from .apiclient import Api, api_as, token_for
-from .factories import make_demand, make_user
+from .factories import make_demand, make_user, sign_checklist
 
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
@@ -314,6 +314,8 @@ def test_supplier_proposes_and_demander_shortlists_then_selects(demander, suppli
     demand.refresh_from_db()
     assert demand.status == DemandStatus.IN_TALKS
 
+    # With its pilot risk checklist signed, selecting moves the demand to pilot.
+    sign_checklist(demand, "pilot", actor=demander)
     selected = owner.post(f"/api/proposals/{first_id}/select")
     assert selected.status_code == 200, selected.content
     assert selected.json()["status"] == "selected"

@@ -14,7 +14,7 @@ from aiplus.accounts.models import Organisation, User
 from aiplus.core.citypack import load_citypack
 from aiplus.core.management.commands.demo import DEMO_PASSWORD, LOGINS, counts
 from aiplus.core.models import Area, AuditEntry, Sector
-from aiplus.governance.models import AlgorithmFiling
+from aiplus.governance.models import AlgorithmFiling, RiskChecklist
 from aiplus.scenarios.choices import PUBLIC_STATUSES, DemandStatus, ListStatus, ProposalStatus
 from aiplus.scenarios.models import (
     Demand,
@@ -119,6 +119,26 @@ def test_proposal_statuses_agree_with_demand_statuses(demo):
     assert not Proposal.objects.filter(
         demand__status__in=[DemandStatus.DRAFT, DemandStatus.SUBMITTED, DemandStatus.IN_REVIEW]
     ).exists()
+
+
+def test_demands_in_pilot_or_later_have_signed_risk_checklists(demo):
+    later = Demand.objects.filter(
+        status__in=[DemandStatus.PILOT, DemandStatus.DEPLOYED, DemandStatus.PROMOTED]
+    )
+    for demand in later:
+        pilot = RiskChecklist.objects.get(demand=demand, stage="pilot")
+        assert pilot.is_signed and pilot.signed_by.organisation_id == demand.demander_id
+    for demand in later.exclude(status=DemandStatus.PILOT):
+        assert RiskChecklist.objects.get(demand=demand, stage="deployment").is_signed
+    # answers follow the demand's flags, with measures written out
+    flagged = RiskChecklist.objects.filter(
+        demand__involves_personal_info=True, status=RiskChecklist.Status.SIGNED
+    ).first()
+    assert flagged is not None
+    answer = flagged.answers["personal_info"]
+    assert answer["involved"] is True and "个人信息" in answer["measures"]
+    # some demands in talks have a draft, so the pages show every state
+    assert RiskChecklist.objects.filter(status=RiskChecklist.Status.DRAFT).exists()
 
 
 def test_one_published_list_holds_published_demands_and_one_draft_list(demo):

@@ -16,7 +16,7 @@ from aiplus.scenarios import permissions, services
 from aiplus.scenarios.choices import DemandStatus as S
 from aiplus.scenarios.choices import Visibility
 
-from .factories import PASSWORD, make_demand, make_user
+from .factories import PASSWORD, make_demand, make_user, sign_checklist
 
 pytestmark = pytest.mark.django_db
 
@@ -75,7 +75,11 @@ def _at(status, actors):
         return services.transition_demand(
             actor=actors["office"], demand=demand, to_status=S.RETURNED, note="请补充数据说明"
         )
-    return demand_in(status, actors)
+    demand = demand_in(status, actors)
+    # the next move needs its risk checklist signed (see tests/governance for the gate itself)
+    if stage := {S.IN_TALKS: "pilot", S.PILOT: "deployment"}.get(status):
+        sign_checklist(demand, stage, actor=actors["owner"])
+    return demand
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 from datetime import date, datetime
+from decimal import Decimal
 
 import pytest
 from openpyxl import Workbook, load_workbook
@@ -17,7 +18,7 @@ from aiplus.core.errors import PermissionDenied, ServiceError
 from aiplus.core.models import Area
 from aiplus.programme import services
 from aiplus.programme.io import ImportFailed, import_values_xlsx, template_xlsx
-from aiplus.programme.models import Indicator, Period, Submission, SubmissionStatus
+from aiplus.programme.models import Indicator, Kind, Period, Split, Submission, SubmissionStatus
 from aiplus.programme.periods import parse_key
 
 TODAY = date(2026, 5, 20)
@@ -81,13 +82,30 @@ def test_good_file_creates_submitted_values(district_officer):
     assert subs[1].note == "统计局月报"
 
 
+def sector_split_indicator() -> Indicator:
+    """A reported indicator split by sector (the pack's sector-split one is derived)."""
+    return Indicator.objects.create(
+        code="sector-models",
+        name="测试·分领域报送的垂类模型",
+        unit="个",
+        target_value=Decimal("300"),
+        target_text="300",
+        start_date=date(2025, 1, 1),
+        deadline=date(2026, 12, 31),
+        kind=Kind.REPORTED,
+        split=Split.SECTOR,
+        position=99,
+    )
+
+
 def test_indicator_by_name_and_one_period_for_the_file(office):
+    sector_split_indicator()
     result = run(
         office,
         [
             ["指标名称", "领域", "数值", "说明"],
-            ["动态筛选重点支持的垂类大模型", "制造", 40, ""],
-            ["动态筛选重点支持的垂类大模型", "finance", 12, ""],
+            ["测试·分领域报送的垂类模型", "制造", 40, ""],
+            ["测试·分领域报送的垂类模型", "finance", 12, ""],
             ["公共数据开放目录", "", "5,100", ""],
         ],
         period_key="2026年3月",
@@ -110,7 +128,7 @@ def test_one_bad_row_writes_nothing_and_names_its_excel_row(district_officer):
                 ["指标代码", "板块", "报告期", "数值"],
                 ["ai-enterprises", "苏州工业园区", "2026-03", 3200],
                 ["ai-enterprises", "苏州工业园区", "2026-04", "3200个"],
-                ["datasets", "苏州工业园区", "2026-03", 12],
+                ["specialised-smes", "苏州工业园区", "2026Q1", 12],
             ],
         )
     errors = row_errors(caught.value)
@@ -219,28 +237,32 @@ def test_file_level_refusals(district_officer, demander):
 
 
 def test_template_lists_what_is_owed_and_imports_back(district_officer, office, demander):
-    approve_value(district_officer, office, "2026-03", "3000")
-    body = template_xlsx(user=district_officer, period_key="2026-03", today=TODAY)
+    approve_value(district_officer, office, "2026Q1", "40", code="specialised-smes")
+    body = template_xlsx(user=district_officer, period_key="2026Q1", today=TODAY)
     sheet = load_workbook(io.BytesIO(body)).worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))
     header = list(rows[1])
     assert header[:6] == ["指标代码", "指标名称", "单位", "板块", "领域", "报告期"]
     assert "数值" in header and "异常说明" in header
     owed = {(r[0], r[3], r[5]) for r in rows[2:]}
-    assert ("datasets", "苏州工业园区", "2026-03") in owed
-    assert ("ai-enterprises", "苏州工业园区", "2026-03") not in owed  # already approved
+    assert ("high-tech-enterprises", "苏州工业园区", "2026Q1") in owed
+    assert ("specialised-smes", "苏州工业园区", "2026Q1") not in owed  # already approved
     assert all(r[3] in ("苏州工业园区", None, "") for r in rows[2:])
 
     # fill in one row, leave the rest empty, import the file as it is
     value_col = header.index("数值") + 1
-    target = next(i for i, r in enumerate(rows, start=1) if r[0] == "datasets")
+    target = next(i for i, r in enumerate(rows, start=1) if r[0] == "high-tech-enterprises")
     sheet.cell(row=target, column=value_col, value=15)
     buffer = io.BytesIO()
     sheet.parent.save(buffer)
     result = import_values_xlsx(actor=district_officer, file=buffer.getvalue(), today=TODAY)
     assert result.created == 1
     sub = Submission.objects.get(pk=result.submission_ids[0])
-    assert (sub.indicator.code, sub.period.key, sub.value) == ("datasets", "2026-03", 15)
+    assert (sub.indicator.code, sub.period.key, sub.value) == (
+        "high-tech-enterprises",
+        "2026Q1",
+        15,
+    )
 
     with pytest.raises(PermissionDenied):
         template_xlsx(user=demander, today=TODAY)

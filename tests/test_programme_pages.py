@@ -6,6 +6,7 @@ Dates are real: the pages use today's date, and the services compute lateness fr
 from __future__ import annotations
 
 import io
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -16,7 +17,7 @@ from openpyxl import Workbook, load_workbook
 from aiplus.accounts.choices import Role
 from aiplus.core.models import Area, Sector
 from aiplus.programme import derived, forecast, obligations, progress, services
-from aiplus.programme.models import Evidence, Indicator, Submission
+from aiplus.programme.models import Evidence, Indicator, Kind, Split, Submission
 from aiplus.programme.models import SubmissionStatus as S
 from aiplus.programme.periods import parse_key
 
@@ -70,6 +71,23 @@ def pending(district_officer):
 
 
 @pytest.fixture
+def sector_split(citypack) -> Indicator:
+    """A reported indicator split by sector (the pack's sector-split one is derived)."""
+    return Indicator.objects.create(
+        code="sector-models",
+        name="测试·分领域报送的垂类模型",
+        unit="个",
+        target_value=Decimal("300"),
+        target_text="300",
+        start_date=date(2025, 1, 1),
+        deadline=date(2026, 12, 31),
+        kind=Kind.REPORTED,
+        split=Split.SECTOR,
+        position=99,
+    )
+
+
+@pytest.fixture
 def data(district_officer, office, pending):
     """An approved September value of SIP and the pending October one."""
     september = report(district_officer, "ai-enterprises", "2026-09", "2900", area_code="sip")
@@ -120,7 +138,7 @@ def test_indicator_list_renders_and_filters(client, request, who, data):
     found, _ = codes(aspect="overall")
     assert found == {"ai-enterprises", "core-growth", "ai-industry-scale"}
     found, _ = codes(kind="derived")
-    assert found == {"typical-scenarios", "algorithm-filings"}
+    assert found == {"typical-scenarios", "algorithm-filings", "datasets", "vertical-models"}
     # nothing approved meets a target yet
     found, body = codes(status=forecast.ACHIEVED)
     assert found == set() and "没有符合条件的指标。" in body
@@ -173,15 +191,15 @@ def test_derived_indicator_page_shows_its_counting_rule_and_sql(client, request,
     assert "自动统计指标没有报送记录。" in body
 
 
-def test_sector_split_indicator_page(client, office, district_officer):
+def test_sector_split_indicator_page(client, office, district_officer, sector_split):
     manufacturing = Sector.objects.get(code="manufacturing")
     healthcare = Sector.objects.get(code="healthcare")
     services.set_shares(
         actor=office,
-        indicator=ind("vertical-models"),
+        indicator=sector_split,
         shares={manufacturing: "100", healthcare: "50"},
     )
-    url = reverse("programme:indicator", args=["vertical-models"])
+    url = reverse("programme:indicator", args=[sector_split.code])
     response = get(client, office, url)
     assert response.status_code == 200
     body = html(response)
@@ -204,11 +222,11 @@ def test_sector_split_indicator_page(client, office, district_officer):
 @pytest.mark.parametrize("who", ["office", "district_officer"])
 def test_area_pages(client, request, who, data):
     user = request.getfixturevalue(who)
-    response = get(client, user, reverse("programme:areas"), indicator="datasets")
+    response = get(client, user, reverse("programme:areas"), indicator="specialised-smes")
     assert response.status_code == 200
     body = html(response)
-    assert response.context["chosen"].code == "datasets"
-    assert "<h2>高质量行业数据集及语料库（个）</h2>" in body
+    assert response.context["chosen"].code == "specialised-smes"
+    assert "<h2>人工智能领域省级以上专精特新企业（家）</h2>" in body
     assert len(response.context["chosen_rows"]) == Area.objects.count()
     assert 'data-chart="scopes"' in body and 'id="area-data"' in body
     # the default is the first area-split indicator; its SIP value shows on the chart
@@ -230,7 +248,7 @@ def test_area_pages(client, request, who, data):
 
 
 @pytest.mark.parametrize("who", ["office", "district_officer"])
-def test_sector_pages(client, request, who):
+def test_sector_pages(client, request, who, sector_split):
     user = request.getfixturevalue(who)
     response = get(client, user, reverse("programme:sectors"))
     assert response.status_code == 200
@@ -250,7 +268,9 @@ def test_sector_pages(client, request, who):
     }
     assert "工业垂类大模型" in body
     own = {r["p"].indicator.code for r in response.context["own_rows"]}
-    assert {"vertical-models", "typical-scenarios"} <= own
+    # split by sector (reported or derived) and derived ones that count by sector
+    assert {"sector-models", "vertical-models", "typical-scenarios"} <= own
+    assert "algorithm-filings" not in own  # its source has no sector
 
 
 @pytest.mark.parametrize("who", ["office", "district_officer"])
@@ -794,7 +814,7 @@ def test_indicator_list_paginates(client, office, settings):
     assert "人工智能相关产业规模" in html(second)  # the last indicator
     # filters are kept across pages; out-of-range pages give the last one
     filtered = client.get(url, {"kind": "reported", "page": 2})
-    assert len(filtered.context["page_obj"]) == 12
+    assert len(filtered.context["page_obj"]) == 10  # 30 reported, 4 derived
     assert 'href="?kind=reported&page=1"' in html(filtered)
     assert client.get(url, {"page": 99}).context["page_obj"].number == 2
 
@@ -803,7 +823,7 @@ def test_indicator_list_paginates(client, office, settings):
 
 
 def test_office_names_responsible_units_and_splits_a_target(client, office, district_officer):
-    url = reverse("programme:indicator_settings", args=["datasets"])
+    url = reverse("programme:indicator_settings", args=["specialised-smes"])
     page = get(client, office, url)
     assert page.status_code == 200
     assert "按板块分解目标" in html(page) and "苏州工业园区" in html(page)
@@ -811,24 +831,26 @@ def test_office_names_responsible_units_and_splits_a_target(client, office, dist
     unit = district_officer.organisation
     response = client.post(url, {"form": "responsible", "organisations": [unit.pk], "text": "示例"})
     assert response.status_code == 302
-    assert list(ind("datasets").responsible.all()) == [unit]
+    assert list(ind("specialised-smes").responsible.all()) == [unit]
 
     shares = {"form": "shares", **{f"s{a.pk}": "30" for a in Area.objects.all()}}
     bad = {**shares, f"s{area('sip').pk}": "-1"}
     response = client.post(url, bad)
     assert response.status_code == 200 and "errorlist" in html(response)
-    assert not ind("datasets").shares.exists()  # nothing written
+    assert not ind("specialised-smes").shares.exists()  # nothing written
     response = client.post(url, {**shares, f"s{area('gusu').pk}": ""})
     assert response.status_code == 302
-    split = {s.area.code: s.target_value for s in ind("datasets").shares.select_related("area")}
+    split = {
+        s.area.code: s.target_value for s in ind("specialised-smes").shares.select_related("area")
+    }
     assert len(split) == Area.objects.count() - 1 and "gusu" not in split
     assert split["sip"] == 30
 
     # a district officer may not change them
-    before = ind("datasets").shares.count()
+    before = ind("specialised-smes").shares.count()
     client.force_login(district_officer)
     response = client.post(url, {**shares, "form": "shares"})
-    assert response.status_code == 302 and ind("datasets").shares.count() == before
+    assert response.status_code == 302 and ind("specialised-smes").shares.count() == before
     assert "只有专班办公室" in " ".join(messages_of(client.get(response["Location"])))
 
 

@@ -589,3 +589,10 @@ def test_row_numbers_are_excel_rows_when_the_table_starts_below_and_right_of_a1(
         import_demands_xlsx(actor=office, file=buf.getvalue())
     assert [e.row for e in caught.value.errors] == [6]
     assert not Demand.objects.exists()
+
+
+@pytest.mark.parametrize("status", [DemandStatus.PILOT, DemandStatus.DEPLOYED])
+def test_import_cannot_skip_the_risk_checklist_gate(office, status):
+    with pytest.raises(ServiceError, match="风险检查清单"):
+        import_demands_xlsx(actor=office, file=xlsx([HEADER, good_row(1)]), status=status)
+    assert not Demand.objects.exists()

@@ -14,7 +14,7 @@ from aiplus.scenarios.choices import DemandStatus as S
 from aiplus.scenarios.choices import ListStatus, ProposalStatus, RoadshowStatus
 from aiplus.scenarios.models import DemandTransition
 
-from .factories import demand_data, make_demand, make_user
+from .factories import demand_data, make_demand, make_user, sign_checklist
 
 pytestmark = pytest.mark.django_db
 
@@ -173,6 +173,8 @@ def test_published_at_is_not_set_before_publication(demander, office):
 def test_published_at_is_set_once_and_kept_through_later_moves(demander, office):
     demand = make_demand(demander, status=S.PUBLISHED, office=office)
     first = demand.published_at
+    sign_checklist(demand, "pilot")
+    sign_checklist(demand, "deployment")
     for status in (S.IN_TALKS, S.PILOT, S.DEPLOYED, S.PROMOTED):
         demand = services.transition_demand(actor=office, demand=demand, to_status=status)
     demand.refresh_from_db()
@@ -284,6 +286,7 @@ def test_others_cannot_shortlist(request, published, supplier, who):
 
 
 def test_selecting_moves_the_demand_to_pilot_and_declines_the_others(demander, supplier, published):
+    sign_checklist(published, "pilot", actor=demander)
     mine = propose(supplier, published)
     second = propose(make_user(Role.SUPPLIER), published)
     third = propose(make_user(Role.SUPPLIER), published)
@@ -297,6 +300,24 @@ def test_selecting_moves_the_demand_to_pilot_and_declines_the_others(demander, s
         ProposalStatus.DECLINED,
         ProposalStatus.DECLINED,
     )
+    published.refresh_from_db()
+    assert published.status == S.PILOT
+
+
+def test_selecting_without_a_signed_pilot_checklist_keeps_the_demand_in_talks(
+    demander, supplier, published
+):
+    mine = propose(supplier, published)
+    services.shortlist_proposal(actor=demander, proposal=mine)
+    services.select_proposal(actor=demander, proposal=mine)
+    mine.refresh_from_db()
+    published.refresh_from_db()
+    assert mine.status == ProposalStatus.SELECTED
+    assert published.status == S.IN_TALKS
+    assert not published.transitions.filter(to_status=S.PILOT).exists()
+    # once the demander signs the pilot checklist, the demand may go to pilot
+    sign_checklist(published, "pilot", actor=demander)
+    services.transition_demand(actor=demander, demand=published, to_status=S.PILOT)
     published.refresh_from_db()
     assert published.status == S.PILOT
 

@@ -86,6 +86,8 @@ def _mount() -> None:
     api.add_router("/", policies_router)
     api.add_router("/", "aiplus.policies.api_rules.router")
     api.add_router("/", "aiplus.compute.api.router")
+    api.add_router("/", "aiplus.governance.api.router")
+    api.add_router("/", "aiplus.catalogue.api.router")
 
 
 _mount()

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "aiplus.programme",
     "aiplus.policies",
     "aiplus.compute",
+    "aiplus.catalogue",
 ]
 
 # City-pack files loaded by later modules: label → loader(path, meta, read_csv) → (created, updated).
@@ -158,6 +159,8 @@ STORAGES = {
 }
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise scans it at start-up
 MEDIA_ROOT = VAR_DIR / "media"  # uploads: outside the static root, served through views only
+# Largest file a catalogue entry may upload (bigger ones are registered by external URL).
+CATALOGUE_MAX_UPLOAD_MB = int(env("CATALOGUE_MAX_UPLOAD_MB", "200"))
 
 TASKS = {
     "default": {

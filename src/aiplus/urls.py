@@ -12,5 +12,7 @@ urlpatterns = [
     path("", include("aiplus.programme.urls")),
     path("", include("aiplus.policies.urls")),
     path("compute/", include("aiplus.compute.urls")),
+    path("catalogue/", include("aiplus.catalogue.urls")),
+    path("governance/", include("aiplus.governance.urls")),
     path("", include("aiplus.core.urls")),
 ]

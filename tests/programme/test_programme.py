@@ -37,7 +37,7 @@ from aiplus.scenarios import services as scenario_services
 from aiplus.scenarios.choices import DemandStatus
 from aiplus.scenarios.models import DemandTransition
 
-from ..factories import make_demand, make_org
+from ..factories import make_demand, make_org, sign_checklist
 
 TODAY = date(2026, 11, 26)
 S = SubmissionStatus
@@ -80,6 +80,22 @@ def approved(actor, reviewer, code, key, value, *, area_code=None, **kw) -> Subm
 
 def city(code: str, *, today=TODAY, **kw) -> progress.Progress:
     return progress.compute([ind(code)], today=today, **kw)[0]
+
+
+def sector_split_indicator(code: str = "sector-models") -> Indicator:
+    """A reported indicator split by sector (the pack's sector-split one is derived)."""
+    return Indicator.objects.create(
+        code=code,
+        name="测试·分领域报送的垂类模型",
+        unit="个",
+        target_value=Decimal("300"),
+        target_text="300",
+        start_date=date(2025, 1, 1),
+        deadline=date(2026, 12, 31),
+        kind=Kind.REPORTED,
+        split=Split.SECTOR,
+        position=99,
+    )
 
 
 # --- loading the city pack ------------------------------------------------------------------
@@ -132,6 +148,17 @@ def test_deadlines_aspects_and_configuration(citypack):
     assert ind("typical-scenarios").kind == Kind.DERIVED
     assert ind("typical-scenarios").source_key == "scenarios.deployed"
     assert ind("algorithm-filings").source_key == "governance.filings"
+    datasets, models = ind("datasets"), ind("vertical-models")
+    assert (datasets.kind, datasets.source_key, datasets.split) == (
+        Kind.DERIVED,
+        "catalogue.datasets",
+        Split.AREA,
+    )
+    assert (models.kind, models.source_key, models.split) == (
+        Kind.DERIVED,
+        "catalogue.models",
+        Split.SECTOR,
+    )
     assert ind("ai-enterprises").split == Split.AREA
     assert ind("core-growth").accumulation == "level"
     assert ind("core-growth").frequency == "quarterly"
@@ -345,14 +372,17 @@ def test_periods_must_fit_the_indicator(office):
 
 
 def test_scopes_must_fit_the_indicator(office):
+    sector_split_indicator()
     with pytest.raises(ServiceError, match="按板块报送"):
         report(office, "ai-enterprises", "2026-10", "100")
     with pytest.raises(ServiceError, match="全市指标"):
         report(office, "open-data-catalogues", "2026-10", "100", area_code="sip")
     with pytest.raises(ServiceError, match="按领域报送"):
-        report(office, "vertical-models", "2026-10", "10")
+        report(office, "sector-models", "2026-10", "10")
     with pytest.raises(ServiceError, match="自动统计"):
         report(office, "typical-scenarios", "2026-10", "10", area_code="sip")
+    with pytest.raises(ServiceError, match="自动统计"):
+        report(office, "datasets", "2026-10", "10", area_code="sip")
     assert Submission.objects.count() == 0
 
 
@@ -614,6 +644,7 @@ def test_typical_scenarios_count_deployed_demands(demander, office):
     cached = {p.indicator.code: p for p in progress.programme_progress(today=TODAY)}
     assert cached["typical-scenarios"].latest.value == 0
 
+    sign_checklist(demand, "deployment", actor=demander)
     scenario_services.transition_demand(
         actor=demander, demand=demand, to_status=DemandStatus.DEPLOYED
     )

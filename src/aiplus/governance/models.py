@@ -1,7 +1,9 @@
-"""AI safety governance: algorithm filings (备案). Risk checklists follow in a later issue."""
+"""AI safety governance: algorithm filings (备案) and the risk checklists (风险检查清单) a demander
+signs before a scenario goes to pilot and before it is deployed."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -42,3 +44,60 @@ class AlgorithmFiling(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.number or self.get_status_display()}）"
+
+
+class RiskChecklist(models.Model):
+    """A demander's risk checklist for one scenario at one stage; the answers follow the items
+    of `governance.checklist`. A scenario moves to pilot (deployment) only with its pilot
+    (deployment) checklist signed."""
+
+    class Stage(models.TextChoices):
+        PILOT = "pilot", _("试点前")
+        DEPLOYMENT = "deployment", _("落地前")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        SIGNED = "signed", _("已签署")
+
+    demand = models.ForeignKey(
+        "scenarios.Demand",
+        verbose_name=_("场景需求"),
+        on_delete=models.CASCADE,
+        related_name="risk_checklists",
+    )
+    stage = models.CharField(_("阶段"), max_length=16, choices=Stage.choices)
+    answers = models.JSONField(_("检查结果"), default=dict, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=Status.choices, default=Status.DRAFT
+    )
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("签署人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    signed_at = models.DateTimeField(_("签署时间"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        verbose_name = _("风险检查清单")
+        verbose_name_plural = _("风险检查清单")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["demand", "stage"], name="riskchecklist_unique_demand_stage"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="signed") | models.Q(signed_at__isnull=False),
+                name="riskchecklist_signed_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.demand}（{self.get_stage_display()}风险检查清单）"
+
+    @property
+    def is_signed(self) -> bool:
+        return self.status == self.Status.SIGNED

@@ -40,10 +40,12 @@ a limit (`year_total`).
 from __future__ import annotations
 
 import calendar
+import copy
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -900,14 +902,28 @@ def total(results: Iterable[Result]) -> Decimal:
 # --- loading ------------------------------------------------------------------------------
 
 
-def load_rules(folder: str | Path) -> list[Rule]:
-    """Every rule of the YAML files in a folder (one rule per file, or a list), sorted by id."""
+def read_yaml(path: Path) -> Any:
+    """A YAML file's data, parsed with libyaml's C parser when PyYAML has it, and kept per
+    process for each version (path, modification time, size) of the file: loading a city pack
+    reads the same rule files many times, in tests above all."""
+    stat = path.stat()
+    return copy.deepcopy(_parse_yaml(str(path), stat.st_mtime_ns, stat.st_size))
+
+
+@lru_cache(maxsize=1024)
+def _parse_yaml(path: str, mtime_ns: int, size: int) -> Any:
     import yaml
 
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.load(Path(path).read_text(encoding="utf-8"), Loader=loader)  # noqa: S506
+
+
+def load_rules(folder: str | Path) -> list[Rule]:
+    """Every rule of the YAML files in a folder (one rule per file, or a list), sorted by id."""
     rules: list[Rule] = []
     seen: set[str] = set()
     for path in sorted(Path(folder).glob("*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = read_yaml(path)
         specs = data if isinstance(data, list) else [data]
         for spec in specs:
             if not isinstance(spec, dict):

@@ -32,7 +32,7 @@ def load_measures(path: Path, meta: dict, read_csv) -> tuple[int, int]:
         raise ServiceError("城市包规则与事实词表不符：" + "；".join(problems[:10]))
     specs = {}
     for file in sorted(folder.glob("*.yaml")):
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
+        data = engine.read_yaml(file)
         for spec in data if isinstance(data, list) else [data]:
             specs[str(spec["id"])] = _jsonable(spec)
     documents = {d.code: d for d in PolicyDocument.objects.all()}

@@ -62,9 +62,24 @@ def source(
 
     def register(fn: Callable[[QuerySet], list[Event]]):
         SOURCES[key] = Source(key, label, description, queryset, fn, watches, dimensions)
+        _watch(watches)
         return fn
 
     return register
+
+
+def _watch(labels: tuple[str, ...]) -> None:
+    """Connect the watched models' signals now if the models are loaded: a module registering
+    its sources in its own `ready()` runs after the programme's (which connects the sources
+    registered before it), whatever the order of INSTALLED_APPS."""
+    from django.apps import apps
+
+    if not apps.models_ready:
+        return  # ProgrammeConfig.ready connects it
+    from . import series
+
+    for label in labels:
+        series.watch(apps.get_model(label))
 
 
 def get(key: str) -> Source | None:

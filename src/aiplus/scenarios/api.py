@@ -370,7 +370,7 @@ def shortlist_proposal(request, proposal_id: int):
 @router.post(
     "/proposals/{proposal_id}/select",
     response=PROPOSAL_ACTION_RESPONSES,
-    summary="选定方案（需求转为试点，其余方案未入选）",
+    summary="选定方案（其余方案未入选；试点前风险检查清单已签署时需求转为试点，否则仍为对接中）",
 )
 def select_proposal(request, proposal_id: int):
     return _proposal_action(request, proposal_id, services.select_proposal)

@@ -410,6 +410,10 @@ def _tag_ids(names: set[str]) -> dict[str, int]:
     return ids
 
 
+# Statuses a demand reaches only through the risk-checklist gate (governance), never by import.
+GATED_STATUSES = {DemandStatus.PILOT, DemandStatus.DEPLOYED, DemandStatus.PROMOTED}
+
+
 def import_demands_xlsx(
     *,
     actor,
@@ -423,6 +427,11 @@ def import_demands_xlsx(
         raise PermissionDenied("只有专班办公室可以批量导入场景需求。")
     if status not in DemandStatus.values:
         raise ServiceError(f"未知的状态：{status}")
+    if status in GATED_STATUSES:
+        raise ServiceError(
+            f"不能以“{DemandStatus(status).label}”状态批量导入：需求进入试点、落地前，"
+            "需求方须完成并签署风险检查清单。请以“对接中”或更早的状态导入。"
+        )
     list_name = (list_name or "").strip() or None
     if list_name:
         if status not in PUBLIC_STATUSES:

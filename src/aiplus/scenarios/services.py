@@ -17,7 +17,7 @@ from aiplus.core import audit
 from aiplus.core.actions import require_approved, snapshot, validated
 from aiplus.core.errors import Conflict, NotFound, PermissionDenied, ServiceError
 
-from . import matching, permissions, workflow
+from . import gates, matching, permissions, workflow
 from .choices import DemandStatus, ListStatus, ProposalStatus, RoadshowStatus
 from .forms import (
     CaseStudyForm,
@@ -132,6 +132,7 @@ def transition_demand(*, actor, demand: Demand, to_status: str, note: str = "") 
         )
     if not workflow.allowed(current, to_status, permissions.capacities(actor, demand)):
         raise PermissionDenied("您无权执行该状态变更。")
+    gates.check(demand, to_status)
     note = (note or "").strip()
     if (current, to_status) in workflow.NOTE_REQUIRED and not note:
         raise ServiceError("请填写原因。", {"note": "退回或关闭需要说明原因。"})
@@ -448,7 +449,9 @@ def decline_proposal(*, actor, proposal: Proposal) -> Proposal:
 
 @transaction.atomic
 def select_proposal(*, actor, proposal: Proposal) -> Proposal:
-    """The demander picks one shortlisted proposal to go to pilot; the others are declined."""
+    """The demander picks one shortlisted proposal; the others are declined. The demand moves
+    to pilot when its gates let it (a signed pilot risk checklist); otherwise it stays in talks
+    until the demander completes them and moves it."""
     require_approved(actor)
     proposal = _decide_proposal(
         actor, proposal, {ProposalStatus.SHORTLISTED}, ProposalStatus.SELECTED
@@ -466,7 +469,7 @@ def select_proposal(*, actor, proposal: Proposal) -> Proposal:
         _decide_proposal(actor, other, {other.status}, ProposalStatus.DECLINED)
     if demand.status == DemandStatus.PUBLISHED:
         demand = transition_demand(actor=actor, demand=demand, to_status=DemandStatus.IN_TALKS)
-    if demand.status == DemandStatus.IN_TALKS:
+    if demand.status == DemandStatus.IN_TALKS and not gates.blocked(demand, DemandStatus.PILOT):
         transition_demand(
             actor=actor,
             demand=demand,

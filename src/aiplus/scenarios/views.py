@@ -18,11 +18,13 @@ from aiplus.accounts.models import Organisation
 from aiplus.core.errors import ServiceError
 from aiplus.core.models import Area, AuditEntry, DemanderType, Sector, Tag
 from aiplus.core.pagination import paginate, querystring_without_page
+from aiplus.governance import checklists as governance_checklists
+from aiplus.governance import permissions as governance_permissions
 from aiplus.governance import services as governance_services
 from aiplus.governance.forms import AlgorithmFilingForm
 from aiplus.governance.models import AlgorithmFiling
 
-from . import matching, permissions, services, workflow
+from . import gates, matching, permissions, services, workflow
 from .choices import (
     PIPELINE,
     PUBLIC_STATUSES,
@@ -140,8 +142,15 @@ def demand_detail(request, pk: int):
         "can_edit": permissions.can_edit_demand(user, demand),
         "can_propose": permissions.can_propose(user, demand) and own_proposal is None,
         "own_proposal": own_proposal,
+        # each move the user may make, with why a gate still refuses it (e.g. no signed risk
+        # checklist before pilot): such a move shows disabled, with the reason
         "targets": [
-            (t, labels[t], (demand.status, t) in workflow.NOTE_REQUIRED)
+            (
+                t,
+                labels[t],
+                (demand.status, t) in workflow.NOTE_REQUIRED,
+                gates.blocked(demand, t),
+            )
             for t in workflow.targets(demand.status, caps)
         ],
         "transitions": demand.transitions.select_related("actor", "organisation"),
@@ -152,8 +161,27 @@ def demand_detail(request, pk: int):
         "can_invite": workflow.OFFICE in caps
         and demand.status in {DemandStatus.PUBLISHED, DemandStatus.IN_TALKS},
         "invited": set(demand.invitations.values_list("supplier_id", flat=True)),
+        **_checklist_context(user, demand, caps),
     }
     return render(request, "scenarios/demand_detail.html", context)
+
+
+def _checklist_context(user, demand: Demand, caps: set[str]) -> dict:
+    """The risk checklists (试点前 / 落地前) for those who may read them, and whether a selected
+    proposal waits for the pilot checklist before the demand can go to pilot."""
+    if not governance_permissions.can_view_checklist(user, demand):
+        return {"checklists": None}
+    stages = governance_checklists.stages(demand)
+    waiting = (
+        demand.status == DemandStatus.IN_TALKS
+        and demand.proposals.filter(status=ProposalStatus.SELECTED).exists()
+    )
+    return {
+        "checklists": stages,
+        "checklist_editor": workflow.OWNER in caps,
+        "pilot_waits": waiting and not stages[0].signed,
+        "pilot_ready": waiting and stages[0].signed,
+    }
 
 
 def ranked_search(qs, kind: str, q: str, *, fallback):
@@ -336,7 +364,7 @@ def proposal_create(request, pk: int):
 
 PROPOSAL_ACTIONS = {
     "shortlist": (services.shortlist_proposal, "方案已入围，需求进入对接阶段。"),
-    "select": (services.select_proposal, "已选定方案，需求进入试点阶段。"),
+    "select": (services.select_proposal, "已选定方案。"),
     "decline": (services.decline_proposal, "已标记为未入选。"),
     "withdraw": (services.withdraw_proposal, "方案已撤回。"),
 }
@@ -355,7 +383,21 @@ def proposal_action(request, pk: int, action: str):
         messages.error(request, exc.message)
     else:
         messages.success(request, ok)
+        if action == "select":
+            _after_selection(request, proposal.demand)
     return redirect(proposal.demand)
+
+
+def _after_selection(request, demand: Demand) -> None:
+    """Say whether the demand went to pilot, or waits for the signed pilot risk checklist."""
+    demand.refresh_from_db(fields=["status"])
+    if demand.status == DemandStatus.PILOT:
+        messages.success(request, "需求进入试点阶段。")
+    elif demand.status == DemandStatus.IN_TALKS:
+        messages.warning(
+            request,
+            "需求仍为“对接中”：需求方填写并签署试点前风险检查清单后，方可将需求变更为“试点”。",
+        )
 
 
 # --- demand lists ----------------------------------------------------------------------------

@@ -31,6 +31,8 @@ from django.db.models import Q
 from aiplus.accounts import services as account_services
 from aiplus.accounts.choices import OrgStatus, Role
 from aiplus.accounts.models import Organisation, User
+from aiplus.catalogue import demo as catalogue_demo
+from aiplus.catalogue.models import Entry as CatalogueEntry
 from aiplus.compute import demo as compute_demo
 from aiplus.compute.models import Application as ComputeApplication
 from aiplus.compute.models import Offer as ComputeOffer
@@ -38,7 +40,8 @@ from aiplus.compute.models import Order as ComputeOrder
 from aiplus.core.citypack import pack_dir, pack_meta
 from aiplus.core.errors import ServiceError
 from aiplus.core.models import Area, CityPack, DemanderType, Sector
-from aiplus.governance.models import AlgorithmFiling
+from aiplus.governance import demo as governance_demo
+from aiplus.governance.models import AlgorithmFiling, RiskChecklist
 from aiplus.programme import demo as programme_demo
 from aiplus.programme.models import IndicatorShare, Submission
 from aiplus.scenarios import matching, services
@@ -558,10 +561,15 @@ class DemoBuilder:
             first = proposals[0]
             services.shortlist_proposal(actor=owner, proposal=first)
             if status == S.IN_TALKS:
+                if n % 3 == 0:  # some demanders have started their pilot risk checklist
+                    governance_demo.draft(owner=owner, demand=demand)
                 continue
+            # the pilot risk checklist is signed first, so selecting moves the demand to pilot
+            governance_demo.sign(owner=owner, demand=demand, stage="pilot")
             services.select_proposal(actor=owner, proposal=first)
             if status == S.PILOT:
                 continue
+            governance_demo.sign(owner=owner, demand=demand, stage="deployment")
             demand = services.transition_demand(
                 actor=owner, demand=demand, to_status=S.DEPLOYED, note=text("deploy_note")
             )
@@ -662,6 +670,7 @@ COUNTED = [
     ("应用案例", lambda: CaseStudy.objects.filter(solution__is_demo=True)),
     ("资质认证", lambda: Certification.objects.filter(organisation__is_demo=True)),
     ("算法备案", lambda: AlgorithmFiling.objects.filter(is_demo=True)),
+    ("风险检查清单", lambda: RiskChecklist.objects.filter(demand__is_demo=True)),
     ("揭榜方案", lambda: Proposal.objects.filter(is_demo=True)),
     ("需求清单", lambda: DemandList.objects.filter(is_demo=True)),
     ("路演活动", lambda: Roadshow.objects.filter(is_demo=True)),
@@ -670,6 +679,7 @@ COUNTED = [
     ("算力资源", lambda: ComputeOffer.objects.filter(is_demo=True)),
     ("算力申请", lambda: ComputeApplication.objects.filter(is_demo=True)),
     ("算力订单", lambda: ComputeOrder.objects.filter(offer__is_demo=True)),
+    ("数据集与模型", lambda: CatalogueEntry.objects.filter(is_demo=True)),
 ]
 
 
@@ -681,6 +691,7 @@ def counts() -> dict[str, int]:
 def reset_demo() -> None:
     """Delete demo data (and anything created inside demo organisations)."""
     compute_demo.reset()
+    catalogue_demo.reset()
     demo_orgs = Organisation.objects.filter(is_demo=True)
     demands = Demand.objects.filter(Q(is_demo=True) | Q(demander__in=demo_orgs))
     DemandList.objects.filter(is_demo=True).delete()
@@ -736,6 +747,7 @@ class Command(BaseCommand):
                     provider=users["compute"],
                     seed=seed,
                 )
+                catalogue_demo.build(content.get("catalogue", {}), users=users, seed=seed)
         except ServiceError as exc:
             detail = "；".join(f"{k}: {v}" for k, v in exc.errors.items())
             raise CommandError(f"生成示例数据失败：{exc.message} {detail}") from exc
