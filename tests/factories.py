@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import itertools
+from datetime import date
 from decimal import Decimal
 
 from aiplus.accounts.choices import OrgStatus, Role
@@ -11,6 +12,7 @@ from aiplus.accounts.models import Organisation, User
 from aiplus.core.models import Area, DemanderType, Sector
 from aiplus.governance import checklist as risk_checklist
 from aiplus.governance import services as governance_services
+from aiplus.programme.models import Indicator, Kind, Split
 from aiplus.scenarios import services
 from aiplus.scenarios.choices import DemandStatus
 from aiplus.scenarios.models import Demand
@@ -152,3 +154,19 @@ def sign_checklist(demand: Demand, stage: str, *, actor: User | None = None):
 
 def money(text: str) -> Decimal:
     return Decimal(text)
+
+
+def sector_split_indicator(code: str = "sector-models") -> Indicator:
+    """A reported indicator split by sector (the pack's sector-split one is derived)."""
+    return Indicator.objects.create(
+        code=code,
+        name="测试·分领域报送的垂类模型",
+        unit="个",
+        target_value=Decimal("300"),
+        target_text="300",
+        start_date=date(2025, 1, 1),
+        deadline=date(2026, 12, 31),
+        kind=Kind.REPORTED,
+        split=Split.SECTOR,
+        position=99,
+    )

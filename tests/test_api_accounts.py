@@ -8,7 +8,7 @@ from django.test import Client
 
 from aiplus.accounts.choices import OrgStatus
 from aiplus.accounts.models import ApiToken, Organisation, User
-from aiplus.core.models import Area
+from aiplus.core.models import Area, AuditEntry
 
 from .factories import PASSWORD
 
@@ -77,6 +77,8 @@ def test_token_creation(demander):
     stored = ApiToken.objects.get(user=demander)
     assert stored.name == "cli"
     assert stored.digest == ApiToken.hash(raw) and raw not in stored.digest
+    (event,) = AuditEntry.objects.filter(action="token.issue")
+    assert event.actor == demander and raw not in event.summary  # only the prefix is kept
 
     assert get("/api/me", raw).status_code == 200
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 from datetime import date, datetime
-from decimal import Decimal
 
 import pytest
 from openpyxl import Workbook, load_workbook
@@ -18,8 +17,10 @@ from aiplus.core.errors import PermissionDenied, ServiceError
 from aiplus.core.models import Area
 from aiplus.programme import services
 from aiplus.programme.io import ImportFailed, import_values_xlsx, template_xlsx
-from aiplus.programme.models import Indicator, Kind, Period, Split, Submission, SubmissionStatus
+from aiplus.programme.models import Indicator, Period, Submission, SubmissionStatus
 from aiplus.programme.periods import parse_key
+
+from .factories import sector_split_indicator
 
 TODAY = date(2026, 5, 20)
 
@@ -80,22 +81,6 @@ def test_good_file_creates_submitted_values(district_officer):
     assert {s.status for s in subs} == {SubmissionStatus.SUBMITTED}
     assert {s.organisation_id for s in subs} == {district_officer.organisation_id}
     assert subs[1].note == "统计局月报"
-
-
-def sector_split_indicator() -> Indicator:
-    """A reported indicator split by sector (the pack's sector-split one is derived)."""
-    return Indicator.objects.create(
-        code="sector-models",
-        name="测试·分领域报送的垂类模型",
-        unit="个",
-        target_value=Decimal("300"),
-        target_text="300",
-        start_date=date(2025, 1, 1),
-        deadline=date(2026, 12, 31),
-        kind=Kind.REPORTED,
-        split=Split.SECTOR,
-        position=99,
-    )
 
 
 def test_indicator_by_name_and_one_period_for_the_file(office):

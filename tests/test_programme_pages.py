@@ -6,7 +6,6 @@ Dates are real: the pages use today's date, and the services compute lateness fr
 from __future__ import annotations
 
 import io
-from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -17,11 +16,11 @@ from openpyxl import Workbook, load_workbook
 from aiplus.accounts.choices import Role
 from aiplus.core.models import Area, Sector
 from aiplus.programme import derived, forecast, obligations, progress, services
-from aiplus.programme.models import Evidence, Indicator, Kind, Split, Submission
+from aiplus.programme.models import Evidence, Indicator, Submission
 from aiplus.programme.models import SubmissionStatus as S
 from aiplus.programme.periods import parse_key
 
-from .factories import make_user
+from .factories import make_user, sector_split_indicator
 
 pytestmark = pytest.mark.django_db
 
@@ -72,19 +71,7 @@ def pending(district_officer):
 
 @pytest.fixture
 def sector_split(citypack) -> Indicator:
-    """A reported indicator split by sector (the pack's sector-split one is derived)."""
-    return Indicator.objects.create(
-        code="sector-models",
-        name="测试·分领域报送的垂类模型",
-        unit="个",
-        target_value=Decimal("300"),
-        target_text="300",
-        start_date=date(2025, 1, 1),
-        deadline=date(2026, 12, 31),
-        kind=Kind.REPORTED,
-        split=Split.SECTOR,
-        position=99,
-    )
+    return sector_split_indicator()
 
 
 @pytest.fixture

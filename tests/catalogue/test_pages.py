@@ -889,3 +889,29 @@ def test_a_supplier_links_a_published_entry_from_its_solution(client, supplier, 
     assert list(entry.solutions.all()) == [solution]
     page = html(as_user(client, None).get(solution.get_absolute_url()))
     assert detail_url(entry) in page
+
+
+def test_the_entry_page_names_the_indicator_a_graded_dataset_counts_towards(
+    citypack, supplier, office, client
+):
+    from aiplus.catalogue import services
+    from aiplus.catalogue.choices import QUALITY_DIMENSIONS
+
+    from .support import make_entry
+
+    entry = make_entry(supplier)
+    url = reverse("catalogue:detail", args=[entry.pk])
+    client.force_login(office)
+    assert 'id="indicators"' not in client.get(url).content.decode()  # not assessed yet
+    services.assess_quality(
+        actor=office,
+        entry=entry,
+        data={
+            **{f"score_{code}": 88 for code in QUALITY_DIMENSIONS},
+            "assessed_by": "评测中心",
+            "assessed_on": "2026-03-01",
+        },
+    )
+    page = client.get(url).content.decode()
+    assert 'id="indicators"' in page and "高质量行业数据集及语料库" in page
+    assert reverse("programme:indicator", args=["datasets"]) in page

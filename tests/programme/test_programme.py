@@ -37,7 +37,7 @@ from aiplus.scenarios import services as scenario_services
 from aiplus.scenarios.choices import DemandStatus
 from aiplus.scenarios.models import DemandTransition
 
-from ..factories import make_demand, make_org, sign_checklist
+from ..factories import make_demand, make_org, sector_split_indicator, sign_checklist
 
 TODAY = date(2026, 11, 26)
 S = SubmissionStatus
@@ -80,22 +80,6 @@ def approved(actor, reviewer, code, key, value, *, area_code=None, **kw) -> Subm
 
 def city(code: str, *, today=TODAY, **kw) -> progress.Progress:
     return progress.compute([ind(code)], today=today, **kw)[0]
-
-
-def sector_split_indicator(code: str = "sector-models") -> Indicator:
-    """A reported indicator split by sector (the pack's sector-split one is derived)."""
-    return Indicator.objects.create(
-        code=code,
-        name="测试·分领域报送的垂类模型",
-        unit="个",
-        target_value=Decimal("300"),
-        target_text="300",
-        start_date=date(2025, 1, 1),
-        deadline=date(2026, 12, 31),
-        kind=Kind.REPORTED,
-        split=Split.SECTOR,
-        position=99,
-    )
 
 
 # --- loading the city pack ------------------------------------------------------------------

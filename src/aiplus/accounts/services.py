@@ -136,7 +136,10 @@ def authenticate_throttled(*, request, username: str, password: str, ip: str | N
 def issue_token(*, user: User, name: str = "api") -> str:
     """Create an API token for the user and return it; only its digest is kept."""
     raw = secrets.token_urlsafe(32)
-    ApiToken.objects.create(user=user, name=name[:100], digest=ApiToken.hash(raw), prefix=raw[:8])
+    token = ApiToken.objects.create(
+        user=user, name=name[:100], digest=ApiToken.hash(raw), prefix=raw[:8]
+    )
+    audit.record(actor=user, action="token.issue", obj=token, summary=f"{name[:100]}（{raw[:8]}…）")
     return raw
 
 

@@ -79,3 +79,20 @@ def _models_queryset() -> QuerySet:
 )
 def _model_events(qs: QuerySet) -> list[Event]:
     return [Event(_day(r["published_at"]), r["owner__area_id"], r["sector_id"]) for r in qs]
+
+
+def counted_by(entry) -> list:
+    """The programme indicators this entry counts towards now (e.g. 高质量行业数据集及语料库)."""
+    from aiplus.programme.models import Indicator, Kind
+
+    keys = [
+        key
+        for key, queryset in (
+            ("catalogue.datasets", _datasets_queryset),
+            ("catalogue.models", _models_queryset),
+        )
+        if queryset().filter(pk=entry.pk).exists()
+    ]
+    if not keys:
+        return []
+    return list(Indicator.objects.filter(kind=Kind.DERIVED, source_key__in=keys))

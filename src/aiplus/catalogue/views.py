@@ -28,12 +28,13 @@ from django.views.decorators.http import require_POST
 
 from aiplus.core import uploads
 from aiplus.core.errors import PermissionDenied, ServiceError
+from aiplus.core.pages import fail  # noqa: F401  (re-exported to the module's views)
 from aiplus.core.pagination import paginate, querystring_without_page
 from aiplus.scenarios.choices import PUBLIC_STATUSES
 from aiplus.scenarios.models import Demand, Solution
 from aiplus.scenarios.permissions import demands_visible_to, solutions_visible_to
 
-from . import permissions, search, services
+from . import derived, permissions, search, services
 from .choices import LICENCE_URLS, QUALITY_DIMENSIONS, Access, Kind, Language, RequestStatus, Status
 from .forms import QualityForm
 from .models import AccessRequest, Download, Entry, File
@@ -67,19 +68,6 @@ LINK_CANDIDATES = 30  # demands and solutions offered at a time when the owner s
 
 
 # --- helpers the pages share ----------------------------------------------------------------
-
-
-def fail(request, exc: ServiceError, form=None) -> None:
-    """Show a refusal: its message at the top, its field errors next to the fields (those the
-    bound form does not already show), the others under the message."""
-    messages.error(request, exc.message)
-    for field, msg in exc.errors.items():
-        if form is None:
-            messages.error(request, msg)
-        elif field not in form.fields:
-            form.add_error(None, msg)
-        elif field not in form.errors:
-            form.add_error(field, msg)
 
 
 def forbidden(request, message: str, entry: Entry | None = None):
@@ -300,6 +288,7 @@ def render_detail(request, entry: Entry, *, status: int = 200, **bound):
         "can_request": can_request,
         "request_form": RequestPageForm(entry=entry, auto_id="req_%s"),
         "is_data": entry.kind in (Kind.DATASET, Kind.CORPUS),
+        "indicators": derived.counted_by(entry),
     }
     if owner:
         context.update(

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
-from ninja import File, Query, Router, Schema
+from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
@@ -351,7 +351,7 @@ def quote(request, payload: QuoteIn):
 @router.post("/compute/centres", response={201: CentreOut, **_errors(400, 401, 403)})
 def create_centre(request, payload: CentreIn):
     centre = services.create_centre(actor=request.user, data=payload.dict())
-    return 201, centre
+    return Status(201, centre)
 
 
 @router.get("/compute/centres", response=Page[CentreOut], summary="本单位的算力中心")
@@ -366,7 +366,7 @@ def list_centres(request, params: Query[PageParams]):
 def create_offer(request, payload: OfferIn):
     centre = get_object_or_404(DataCentre, pk=payload.centre)
     data = payload.dict(exclude={"centre"})
-    return 201, services.save_offer(actor=request.user, centre=centre, data=data)
+    return Status(201, services.save_offer(actor=request.user, centre=centre, data=data))
 
 
 @router.put(
@@ -395,7 +395,7 @@ def submit_application(request, payload: ApplicationIn):
     data["accepted_models"] = "|".join(models) if isinstance(models, list) else models
     programme = _programme(data.pop("programme"))
     data["programme"] = programme.pk if programme else None
-    return 201, services.submit_application(actor=request.user, data=data)
+    return Status(201, services.submit_application(actor=request.user, data=data))
 
 
 @router.get(
@@ -439,7 +439,7 @@ def propose_run(request, payload: RunIn):
         time_limit=payload.time_limit,
         previous=previous,
     )
-    return 201, run
+    return Status(201, run)
 
 
 @router.get("/compute/runs", response=Page[RunOut])
@@ -567,7 +567,7 @@ def report_usage(request, payload: UsageIn):
         corrects=corrects,
     )
     report.created = created
-    return (201 if created else 200), report
+    return Status(201 if created else 200, report)
 
 
 @router.post(

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 from aiplus.accounts.models import Organisation
 from aiplus.core.errors import ServiceError
 from aiplus.core.models import Area
+from aiplus.core.pages import fail  # noqa: F401  (re-exported to the module's views)
 from aiplus.core.pagination import paginate, querystring_without_page
 from aiplus.policies.models import Measure
 
@@ -75,19 +76,6 @@ enterprise_only = only(
 
 
 # --- helpers the pages share ----------------------------------------------------------------
-
-
-def fail(request, exc: ServiceError, form=None) -> None:
-    """Show a refusal: its message at the top, its field errors next to the fields (those the
-    bound form does not already show), the others under the message."""
-    messages.error(request, exc.message)
-    for field, msg in exc.errors.items():
-        if form is None:
-            messages.error(request, msg)
-        elif field not in form.fields:
-            form.add_error(None, msg)
-        elif field not in form.errors:
-            form.add_error(field, msg)
 
 
 def posted(request, *, files: bool = False):
