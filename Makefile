@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 export OMP_NUM_THREADS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: run test install install-test browser migrate demo lint format bench serve check-migrations clean
+.PHONY: run test install install-test browser migrate demo lint format bench serve serve-prod check-migrations clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,12 @@ demo: migrate
 ## make run: install, migrate, load the Suzhou city pack and demo data, serve on 127.0.0.1:$(PORT)
 run: demo
 	$(BIN)/aiplus runserver 127.0.0.1:$(PORT)
+
+## make serve-prod: production (docs/deploy.md): needs SECRET_KEY and DATABASE_URL; migrates,
+## collects static files, runs gunicorn on 127.0.0.1:$(PORT) (WEB_CONCURRENCY workers) and the
+## task worker (bin/serve-prod)
+serve-prod: install
+	PORT=$(PORT) bin/serve-prod
 
 # Headless Chromium for the browser test (Debian's package; needs root, skipped otherwise).
 browser:

@@ -2,6 +2,10 @@
 
     aiplus load-citypack suzhou      aiplus demo
     aiplus import-demands FILE.xlsx  aiplus export-demands [--list ID] [-o FILE]
+    aiplus import-catalogue ORG FILE.csv
+    aiplus backup DIR                aiplus restore DIR [--force]
+
+(`aiplus help` lists them all; README.md describes each.)
 
 Dashes and underscores are interchangeable in command names.
 """

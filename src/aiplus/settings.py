@@ -26,6 +26,16 @@ def env_bool(name: str, default: bool) -> bool:
     return env(name, "1" if default else "0").lower() in {"1", "true", "yes", "on"}
 
 
+def env_set(name: str, default: str) -> str:
+    """Like env(), but an empty value also means the default (for settings whose default
+    depends on AIPLUS_ENV and which .env.example therefore lists empty)."""
+    return os.environ.get(name, "").strip() or default
+
+
+def env_set_bool(name: str, default: bool) -> bool:
+    return env_set(name, "1" if default else "0").lower() in {"1", "true", "yes", "on"}
+
+
 AIPLUS_ENV = env("AIPLUS_ENV", "development")  # development | production
 PRODUCTION = AIPLUS_ENV == "production"
 DEV_SECRET_KEY = "dev-only-insecure-key-change-me"
@@ -67,6 +77,7 @@ CITYPACK_LOADERS = {
 }
 
 MIDDLEWARE = [
+    "aiplus.core.logs.RequestIdMiddleware",  # first: every response gets an id and a log line
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -180,17 +191,53 @@ POLICIES_DIR = Path(
 API_PAGE_SIZE_MAX = 200
 PAGE_SIZE = 20
 
+# HTTPS. In production the app serves plain HTTP on loopback behind a TLS-terminating proxy
+# (docs/deploy.md). Defaults are strict in production and off in development; each can be set.
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = PRODUCTION
-CSRF_COOKIE_SECURE = PRODUCTION
+SESSION_COOKIE_SECURE = env_set_bool("SESSION_COOKIE_SECURE", PRODUCTION)
+CSRF_COOKIE_SECURE = env_set_bool("CSRF_COOKIE_SECURE", PRODUCTION)
+SECURE_SSL_REDIRECT = env_set_bool("SECURE_SSL_REDIRECT", PRODUCTION)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]  # probes over plain HTTP on loopback
+SECURE_HSTS_SECONDS = int(env_set("SECURE_HSTS_SECONDS", "31536000" if PRODUCTION else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_set_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+# Preload is a commitment the operator makes for the whole domain (anyone may submit a domain
+# that sends it to the browsers' list), so it is off unless asked for, and Django's reminder
+# about it (security.W021) is silenced while it is off.
+SECURE_HSTS_PRELOAD = env_set_bool("SECURE_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+# Trust the TLS proxy's header saying a request came over HTTPS only when told to: set
+# PROXY_SSL_HEADER to the header the proxy sets (and strips from clients), e.g.
+# X-Forwarded-Proto. Unset, nothing is trusted (gunicorn itself trusts X-Forwarded-Proto from
+# 127.0.0.1, see docs/deploy.md).
+_proxy_ssl_header = env_set("PROXY_SSL_HEADER", "")
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_" + _proxy_ssl_header.upper().replace("-", "_"), "https") if _proxy_ssl_header else None
+)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 
+# Logs go to stderr: JSON lines (LOG_FORMAT=json, the production default) or text. Every record
+# carries the request id (aiplus.core.logs); the middleware logs one line per request on
+# "aiplus.request".
+LOG_FORMAT = env_set("LOG_FORMAT", "json" if PRODUCTION else "text")
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured("LOG_FORMAT must be json or text.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "aiplus.core.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "aiplus.core.logs.JsonFormatter"},
+        "text": {"()": "aiplus.core.logs.TextFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",  # stderr
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {"jieba": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
