@@ -915,3 +915,26 @@ def test_the_entry_page_names_the_indicator_a_graded_dataset_counts_towards(
     page = client.get(url).content.decode()
     assert 'id="indicators"' in page and "高质量行业数据集及语料库" in page
     assert reverse("programme:indicator", args=["datasets"]) in page
+
+
+def test_the_search_page_reads_a_fixed_number_of_queries_however_many_entries(
+    citypack, supplier, client
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from .support import make_entry
+
+    def queries() -> int:
+        search.clear_cache()
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("catalogue:index")).status_code == 200
+        return len(captured)
+
+    for n in range(2):
+        make_entry(supplier, title=f"数据集{n}", body=None, version=None, published=False)
+    make_entry(supplier, title="已发布甲")
+    few = queries()
+    for n in range(5):
+        make_entry(supplier, title=f"已发布{n}", tag_names=f"标签{n}、机器视觉")
+    assert queries() == few  # tags and owners come with the page, not one query per row

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from aiplus.accounts.models import Organisation, User
 from aiplus.governance.models import AlgorithmFiling
+from aiplus.scenarios.choices import PUBLIC_STATUSES
 from aiplus.scenarios.models import Demand, Solution
 
 from . import services
@@ -172,7 +173,7 @@ def build(content: dict, *, users: dict, seed: int = 7) -> None:
             )
         demands = Demand.objects.filter(is_demo=True, title__in=spec.get("demands", []))
         solutions = [s for t in spec.get("solutions", []) if (s := _solution(t, owner))]
-        public = [d.pk for d in demands if d.status in _public()]
+        public = [d.pk for d in demands if d.status in PUBLIC_STATUSES]
         if entry.status == "published" and (public or solutions):
             services.set_links(
                 actor=owner, entry=entry, demand_ids=public, solution_ids=[s.pk for s in solutions]
@@ -210,12 +211,6 @@ def _solution(title: str, owner: User) -> Solution | None:
     owner's own if it has one."""
     qs = Solution.objects.filter(is_demo=True, is_published=True, title__endswith=title)
     return qs.filter(supplier_id=owner.organisation_id).first() or qs.order_by("pk").first()
-
-
-def _public() -> set[str]:
-    from aiplus.scenarios.choices import PUBLIC_STATUSES
-
-    return {str(s) for s in PUBLIC_STATUSES}
 
 
 def _agreement_pdf() -> bytes:

@@ -227,6 +227,22 @@ class File(models.Model):
         return self.version.entry
 
 
+class AccessRequestQuerySet(models.QuerySet):
+    def granting(self, on=None) -> models.QuerySet:
+        """Approved requests that grant the files on `on` (default today): not expired, and for a
+        restricted entry only with the signed agreement and an end date — a grant made while
+        the entry was merely "on request" does not carry over when it becomes restricted."""
+        day = on or timezone.localdate()
+        return (
+            self.filter(status=RequestStatus.APPROVED)
+            .filter(models.Q(valid_until__isnull=True) | models.Q(valid_until__gte=day))
+            .exclude(
+                models.Q(entry__access=Access.RESTRICTED)
+                & (models.Q(valid_until__isnull=True) | models.Q(agreement=""))
+            )
+        )
+
+
 class AccessRequest(models.Model):
     """An organisation asks the owner for the files of an entry that is not open."""
 
@@ -269,6 +285,8 @@ class AccessRequest(models.Model):
     valid_until = models.DateField(_("有效期至"), null=True, blank=True)
     created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
 
+    objects = AccessRequestQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("使用申请")
@@ -285,15 +303,9 @@ class AccessRequest(models.Model):
         return f"{self.organisation} → {self.entry}"
 
     def grants_access(self, on=None) -> bool:
-        """Approved and not expired (on `on`, default today); for a restricted entry, only with
-        the signed agreement and an end date (as `permissions.approved_request`)."""
-        if self.status != RequestStatus.APPROVED:
-            return False
-        if self.entry.access == Access.RESTRICTED and (
-            self.valid_until is None or not self.agreement
-        ):
-            return False
-        return self.valid_until is None or self.valid_until >= (on or timezone.localdate())
+        """Whether this request grants the files now (or on `on`): `AccessRequestQuerySet.
+        granting`, the one rule `permissions.approved_request` also uses."""
+        return AccessRequest.objects.filter(pk=self.pk).granting(on).exists()
 
 
 class Download(models.Model):

@@ -13,11 +13,10 @@
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 
 from aiplus.core.errors import PermissionDenied
 
-from .choices import Access, RequestStatus, Status
+from .choices import Access, Status
 from .models import AccessRequest, Entry
 
 
@@ -65,14 +64,9 @@ def approved_request(user, entry: Entry) -> AccessRequest | None:
     """The user's organisation's approved, unexpired request for this entry, if any."""
     if not _approved(user):
         return None
-    today = timezone.localdate()
-    grants = AccessRequest.objects.filter(
-        entry=entry, organisation_id=user.organisation_id, status=RequestStatus.APPROVED
-    ).filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
-    if entry.access == Access.RESTRICTED:
-        # Restricted data goes only with a signed agreement and for a limited time: a grant
-        # made while the entry was merely "on request" does not carry over when it is restricted.
-        grants = grants.filter(valid_until__isnull=False).exclude(agreement="")
+    grants = AccessRequest.objects.granting().filter(
+        entry=entry, organisation_id=user.organisation_id
+    )
     return grants.first()
 
 
