@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 export OMP_NUM_THREADS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: run test install install-test browser migrate demo lint format bench serve serve-prod check-migrations clean
+.PHONY: run test install install-test browser migrate demo lint format bench serve serve-prod check-migrations clean audit
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,12 +58,12 @@ check-migrations: install
 	$(BIN)/aiplus makemigrations --check --dry-run
 
 lint: install-test
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench tools
+	$(BIN)/ruff format --check src tests bench tools
 
 format: install-test
-	$(BIN)/ruff check --fix src tests bench
-	$(BIN)/ruff format src tests bench
+	$(BIN)/ruff check --fix src tests bench tools
+	$(BIN)/ruff format src tests bench tools
 
 bench: install-test
 	$(BIN)/python bench/bench_scenarios.py
@@ -73,3 +73,16 @@ bench: install-test
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
+
+## make load-test: the load test of issue #8 (bench/load/run): a fresh PostgreSQL database
+## aiplus_load with the demo data scaled to 10,000 demands and 5,000 organisations, the
+## production stack on a free loopback port, 200 locust users for 60 s after a 1-user baseline;
+## prints the summary for docs/benchmarks.md (needs PostgreSQL running on the local socket)
+.PHONY: load-test
+load-test: $(VENV)/.installed
+	$(BIN)/pip install -q -e '.[load]'
+	bench/load/run
+
+## make audit: known vulnerabilities in the installed dependencies (pip-audit; tools/audit_deps.py)
+audit: install-test
+	$(BIN)/python tools/audit_deps.py

@@ -148,3 +148,59 @@ def test_programme_dashboard_and_indicator_charts_render(page, live_server, city
     page.wait_for_selector("[data-chart=scopes][data-source=scope-data] canvas")
     assert "全市集聚人工智能企业" in page.inner_text("h1")
     assert errors == []
+
+
+def test_pages_behave_under_the_content_security_policy(page, live_server, citypack):
+    """No inline script is allowed, so charts, live suggestions, confirmations and filters run
+    from static files; the browser reports no policy violation on the way."""
+    from aiplus.scenarios.models import Certification
+
+    base = live_server.url
+    supplier = make_user(Role.SUPPLIER, username="supplier")
+    make_user(Role.OFFICE, username="office")
+    make_user(Role.DEMANDER, username="demander")
+    cert = Certification.objects.create(organisation=supplier.organisation, name="ISO 27001")
+    problems = []
+    page.on("pageerror", lambda exc: problems.append(str(exc)))
+    page.on(
+        "console",
+        lambda msg: problems.append(msg.text) if "Content Security Policy" in msg.text else None,
+    )
+
+    page.goto(f"{base}/")
+    page.wait_for_selector("#chart-sector canvas")  # static/aiplus/home.js
+
+    sign_in(page, base, "demander")
+    page.goto(f"{base}/demands/new/")
+    # Chinese text arrives as one input (no key events, as from an IME); a key press follows.
+    with page.expect_request(lambda r: "/demands/similar/" in r.url):
+        page.fill("#id_title", "养老院跌倒监测")
+        page.press("#id_title", "End")
+    with page.expect_request(lambda r: "/suggest-tags/" in r.url):
+        page.fill("#id_pain_point", "夜间护理人手不足，老人跌倒发现不及时")
+        page.press("#id_pain_point", "End")
+    sign_out(page)
+
+    sign_in(page, base, "supplier")
+    page.goto(f"{base}/my/credentials/")
+    asked = []
+
+    def answer(dialog, accept):
+        asked.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    page.once("dialog", lambda d: answer(d, False))
+    page.click("form[data-confirm] button")
+    assert asked and Certification.objects.filter(pk=cert.pk).exists()
+    page.once("dialog", lambda d: answer(d, True))
+    page.click("form[data-confirm] button")
+    page.wait_for_load_state()
+    assert not Certification.objects.filter(pk=cert.pk).exists()
+    sign_out(page)
+
+    sign_in(page, base, "office")
+    page.goto(f"{base}/compute/applications/")
+    with page.expect_navigation():
+        page.select_option("select[data-autosubmit]", index=1)
+    assert "status=" in page.url
+    assert problems == []

@@ -225,7 +225,7 @@ def test_page_add_and_delete(client, supplier):
     filing = AlgorithmFiling.objects.get(organisation=supplier.organisation)
     assert "高新技术企业" in html and "Jiangsu-GuSuLLM-20240501" in html
     assert reverse("scenarios:certification_delete", args=[cert.pk]) in html
-    assert "confirm(" in html
+    assert "data-confirm=" in html
 
     # delete needs POST
     assert client.get(reverse("scenarios:certification_delete", args=[cert.pk])).status_code == 405

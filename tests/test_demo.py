@@ -6,12 +6,9 @@ from io import StringIO
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
-from django.db import transaction
-from django.test import override_settings
 
 from aiplus.accounts.choices import OrgStatus, Role
 from aiplus.accounts.models import Organisation, User
-from aiplus.core.citypack import load_citypack
 from aiplus.core.management.commands.demo import DEMO_PASSWORD, LOGINS, counts
 from aiplus.core.models import Area, AuditEntry, Sector
 from aiplus.governance.models import AlgorithmFiling, RiskChecklist
@@ -25,25 +22,25 @@ from aiplus.scenarios.models import (
     Solution,
 )
 
+from .demoworld import demo_loaded
+
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(scope="module")
-def _demo_output(django_db_setup, django_db_blocker):
+def _demo_output(django_db_setup, django_db_blocker, tmp_path_factory):
     """Generate the demo data once for this module, inside a transaction rolled back at the end;
     each test then runs in its own savepoint."""
-    fast = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
-    with django_db_blocker.unblock(), fast, transaction.atomic():
-        load_citypack("suzhou")
-        out = StringIO()
-        call_command("demo", stdout=out)
-        yield out.getvalue()
-        transaction.set_rollback(True)
+    folder = tmp_path_factory.mktemp("demo")
+    with demo_loaded(django_db_blocker, folder) as output:
+        yield output, folder
 
 
 @pytest.fixture
-def demo(_demo_output, db):
-    return _demo_output
+def demo(_demo_output, db, settings):
+    output, folder = _demo_output
+    settings.MEDIA_ROOT = folder / "media"
+    return output
 
 
 def test_demo_creates_at_least_60_demands(demo):

@@ -5,29 +5,56 @@ Conventions every module follows:
 - input and output schemas are separate (`XIn`, `XOut`); lists return `{items, count}` and take
   `limit`/`offset`;
 - errors are JSON `{"message": ..., "errors": {field: message}}` with 400/401/403/404/409/422,
-  never a 500 on bad input.
+  never a 500 on bad input; 503 (with Retry-After) while the database is out of reach, 507
+  when the server has no room to store an upload (nothing is saved).
 """
 
 from __future__ import annotations
 
+from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import django_auth
+from pydantic import ValidationError as PydanticValidationError
 
+from aiplus.core import dberrors, uploads
 from aiplus.core.auth import BearerToken
 from aiplus.core.errors import ServiceError
+from aiplus.core.openapi import document_root_errors
+from aiplus.core.throttling import ApiRateThrottle
 
 bearer = BearerToken()
 AUTH = [bearer, django_auth]
 
-api = NinjaAPI(
+
+class AiplusAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs):
+        """The schema, with the rate limit's 429 and the root's 400/401/422 (aiplus.core.openapi)
+        documented on every operation they apply to."""
+        schema = document_root_errors(super().get_openapi_schema(**kwargs))
+        for path in schema["paths"].values():
+            for operation in path.values():
+                responses = operation.setdefault("responses", {})
+                responses.setdefault("429", TOO_MANY_REQUESTS)
+        return schema
+
+
+TOO_MANY_REQUESTS = {
+    "description": "Too many requests: the rate limit (API_RATE_USER / API_RATE_ANON) is "
+    "exceeded; retry after Retry-After seconds",
+    "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}},
+}
+
+api = AiplusAPI(
     title="aiplus API",
     version="1",
     description="人工智能+城市服务平台 API. Token: POST /api/auth/token.",
     urls_namespace="api",
     auth=AUTH,
+    throttle=[ApiRateThrottle(signed_in=True), ApiRateThrottle(signed_in=False)],
 )
 
 
@@ -59,6 +86,42 @@ def auth_error(request, exc):
 def not_found(request, exc):
     return api.create_response(
         request, {"message": "对象不存在或无权查看。", "errors": {}}, status=404
+    )
+
+
+@api.exception_handler(Throttled)
+def throttled(request, exc: Throttled):
+    return api.create_response(
+        request, {"message": "请求过于频繁，请稍后再试。", "errors": {}}, status=429
+    )
+
+
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+@api.exception_handler(PydanticValidationError)
+def database_unavailable(request, exc):
+    """The database is out of reach (restart, failover): 503 with Retry-After, and the broken
+    connection is closed so the next request reconnects (aiplus.core.dberrors). A pydantic
+    ValidationError (a response that fails its schema) is a 500 unless a lazy queryset met the
+    database error while the response was validated."""
+    if not dberrors.is_database_error(exc):
+        raise exc
+    response = api.create_response(
+        request, {"message": dberrors.unavailable_message(), "errors": {}}, status=503
+    )
+    dberrors.database_unavailable(request, exc)  # logs and resets the connections
+    response["Retry-After"] = str(dberrors.RETRY_AFTER_SECONDS)
+    return response
+
+
+@api.exception_handler(OSError)
+def storage_error(request, exc: OSError):
+    """A full disk outside the upload services (e.g. parsing a large upload): 507."""
+    if not uploads.is_storage_full(exc):
+        raise exc
+    message = uploads.STORAGE_FULL_MESSAGE
+    return api.create_response(
+        request, {"message": message, "errors": {"file": message}}, status=507
     )
 
 

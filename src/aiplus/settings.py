@@ -78,7 +78,9 @@ CITYPACK_LOADERS = {
 
 MIDDLEWARE = [
     "aiplus.core.logs.RequestIdMiddleware",  # first: every response gets an id and a log line
+    "aiplus.core.dberrors.ServiceUnavailableMiddleware",  # no database → 503, full disk → 507
     "django.middleware.security.SecurityMiddleware",
+    "aiplus.core.security.SecurityHeadersMiddleware",  # CSP, Permissions-Policy, CORP
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -115,6 +117,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         env("DATABASE_URL", f"sqlite:///{VAR_DIR / 'aiplus.sqlite3'}"),
         conn_max_age=int(env("DB_CONN_MAX_AGE", "60")),
+        # a persistent connection is checked before a request reuses it, so one killed by a
+        # database restart is replaced instead of failing the request (issue #8)
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
@@ -147,6 +152,13 @@ AUTH_PASSWORD_VALIDATORS = [
 # Login throttling: this many failures for one username or one address within the window.
 LOGIN_MAX_FAILURES = int(env("LOGIN_MAX_FAILURES", "5"))
 LOGIN_FAILURE_WINDOW_SECONDS = int(env("LOGIN_FAILURE_WINDOW_SECONDS", "900"))
+# API rate limits (aiplus.core.throttling): requests per user (token or session) and per
+# anonymous address; "600/m" style, empty to switch off. Over the limit: 429 with Retry-After.
+API_RATE_USER = env("API_RATE_USER", "600/m")
+API_RATE_ANON = env("API_RATE_ANON", "300/m")
+# How many proxies in front add to X-Forwarded-For (0: trust none, use REMOTE_ADDR). Behind one
+# TLS proxy on the same machine set 1, or every client looks like the proxy to the throttles.
+TRUSTED_PROXIES = int(env("TRUSTED_PROXIES", "0"))
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]

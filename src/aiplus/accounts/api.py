@@ -81,7 +81,7 @@ def register(request, payload: RegisterIn):
 
 @router.get(
     "/organisations",
-    response=Page[OrganisationOut],
+    response={200: Page[OrganisationOut], 401: ErrorOut},
     auth=OptionalAuth(),
     summary="单位名录（公众只能看到已通过审核的单位）",
 )

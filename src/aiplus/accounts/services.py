@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from aiplus.core import audit
+from aiplus.core import audit, throttling
 from aiplus.core.errors import PermissionDenied, ServiceError
 from aiplus.core.models import Area, DemanderType
 
@@ -96,6 +96,8 @@ def review_organisation(
     org = Organisation.objects.select_for_update().get(pk=organisation.pk)
     if org.status != OrgStatus.PENDING:
         raise ServiceError("该单位不在待审核状态。")
+    if not approve and not note.strip():
+        raise ServiceError("不予通过时请填写原因，申请单位会看到它。", {"note": "请填写原因。"})
     before = org.status
     org.status = OrgStatus.APPROVED if approve else OrgStatus.REJECTED
     org.review_note = note[:300]
@@ -158,5 +160,4 @@ def user_for_token(raw: str) -> User | None:
     return token.user
 
 
-def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+client_ip = throttling.client_ip  # login throttling counts by the same address as the API

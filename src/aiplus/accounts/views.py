@@ -10,6 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from aiplus.core.errors import ServiceError
+from aiplus.core.pages import posted
 
 from . import services
 from .forms import LoginForm, RegisterForm
@@ -17,7 +18,7 @@ from .models import Organisation
 
 
 def login_view(request):
-    form = LoginForm(request.POST or None)
+    form = LoginForm(posted(request))
     next_url = request.POST.get("next") or request.GET.get("next") or ""
     if request.method == "POST" and form.is_valid():
         try:
@@ -44,7 +45,7 @@ def logout_view(request):
 
 
 def register_view(request):
-    form = RegisterForm(request.POST or None)
+    form = RegisterForm(posted(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

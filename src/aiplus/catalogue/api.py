@@ -24,7 +24,7 @@ from pydantic import Field
 from aiplus.core import uploads
 from aiplus.core.auth import OptionalAuth
 from aiplus.core.errors import PermissionDenied
-from aiplus.core.schemas import ErrorOut, Page, PageParams, page
+from aiplus.core.schemas import ErrorOut, Id, Page, PageParams, page
 
 from . import permissions, search, services
 from .choices import QUALITY_DIMENSIONS, RequestStatus
@@ -186,8 +186,8 @@ class QualityIn(Schema):
 
 
 class LinksIn(Schema):
-    demand_ids: list[int] = Field(default_factory=list)
-    solution_ids: list[int] = Field(default_factory=list)
+    demand_ids: list[Id] = Field(default_factory=list)
+    solution_ids: list[Id] = Field(default_factory=list)
 
 
 class RequestOut(Schema):

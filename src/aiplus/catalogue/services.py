@@ -17,7 +17,7 @@ from django.utils import timezone
 from aiplus.core import audit
 from aiplus.core.actions import require_approved, snapshot, validated
 from aiplus.core.errors import Conflict, NotFound, PermissionDenied, ServiceError
-from aiplus.core.uploads import checked_upload
+from aiplus.core.uploads import checked_upload, store
 from aiplus.scenarios.choices import PUBLIC_STATUSES
 from aiplus.scenarios.forms import tags_from_names
 from aiplus.scenarios.models import Demand, Solution
@@ -332,7 +332,7 @@ def add_file(*, actor, version: Version, upload) -> File:
         sha256=digest.hexdigest(),
         media_type=getattr(upload, "content_type", "") or "",
     )
-    item.file.save(name, upload, save=False)
+    store(item.file, name, upload)
     item.save()
     audit.record(
         actor=actor,
@@ -493,7 +493,7 @@ def request_access(*, actor, entry: Entry, data: dict, agreement=None) -> Access
     if agreement is not None:
         name, _ = checked_upload(agreement)
         req.agreement_name = name
-        req.agreement.save(name, agreement, save=False)
+        store(req.agreement, name, agreement)
     req.save()
     audit.record(
         actor=actor,

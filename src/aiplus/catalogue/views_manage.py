@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from aiplus.core.errors import ServiceError
+from aiplus.core.pages import posted
 
 from . import permissions, services
 from .forms import EntryForm, QualityForm
@@ -62,9 +63,7 @@ def create(request):
     if not permissions.can_publish(request.user):
         return forbidden(request, _("只有已通过审核的单位成员可以登记数据集和模型。"))
     initial = {"kind": request.GET.get("kind") or None, "languages": ["zh"]}
-    form = EntryForm(
-        request.POST or None, initial=initial, organisation_id=request.user.organisation_id
-    )
+    form = EntryForm(posted(request), initial=initial, organisation_id=request.user.organisation_id)
     if request.method == "POST":
         try:
             entry = services.create_entry(actor=request.user, data=request.POST)
@@ -81,7 +80,7 @@ def edit(request, pk: int):
     entry = _editable(request, pk)
     if entry is None:
         return forbidden(request, str(NOT_OWNER))
-    form = EntryForm(request.POST or None, instance=entry)
+    form = EntryForm(posted(request), instance=entry)
     if request.method == "POST":
         try:
             entry = services.update_entry(actor=request.user, entry=entry, data=request.POST)
@@ -345,7 +344,7 @@ def import_entries(request):
 
     if not permissions.can_publish(request.user):
         return forbidden(request, _("只有已通过审核的单位成员可以批量导入数据集和模型。"))
-    form = ImportForm(request.POST or None, request.FILES or None)
+    form = ImportForm(*posted(request, files=True))
     result = None
     if request.method == "POST":
         if not form.is_valid():

@@ -22,7 +22,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from aiplus.core import audit
+from aiplus.core import audit, faults
 from aiplus.core.errors import Conflict, ServiceError
 
 from . import ledger, permissions, vouchers
@@ -429,6 +429,7 @@ def approve(*, actor, run: AllocationRun) -> list[Order]:
             app.status = ApplicationStatus.ALLOCATED
             app.save(update_fields=["status"])
             orders.append(order)
+            faults.pause("allocation-approve")  # test hook (issue #8): no-op unless asked
         run.status = RunStatus.APPROVED
         run.approved_by = actor
         run.approved_at = timezone.now()

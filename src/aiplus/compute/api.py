@@ -223,13 +223,13 @@ class UsageOut(Schema):
     created: bool = True
 
 
-class ImportOut(Schema):
+class UsageImportOut(Schema):
     created: int
     unchanged: int
     rows: int
 
 
-class EntryOut(Schema):
+class LedgerEntryOut(Schema):
     account: str
     amount: Decimal
 
@@ -246,7 +246,7 @@ class TransactionOut(Schema):
     year: int
     memo: str
     created_at: datetime
-    entries: list[EntryOut]
+    entries: list[LedgerEntryOut]
 
     @staticmethod
     def resolve_entries(obj):
@@ -399,7 +399,9 @@ def submit_application(request, payload: ApplicationIn):
 
 
 @router.get(
-    "/compute/applications", response=Page[ApplicationOut], summary="本单位（专班：全部）的算力申请"
+    "/compute/applications",
+    response={200: Page[ApplicationOut], **_errors(403)},
+    summary="本单位（专班：全部）的算力申请",
 )
 def list_applications(request, params: Query[PageParams], status: str = ""):
     require_approved(request.user)
@@ -425,7 +427,7 @@ def withdraw_application(request, app_id: int):
 
 @router.post(
     "/compute/runs",
-    response={201: RunOut, **_errors(400, 401, 403, 409)},
+    response={201: RunOut, **_errors(400, 401, 403, 404, 409)},
     summary="求解生成分配方案",
 )
 def propose_run(request, payload: RunIn):
@@ -442,13 +444,13 @@ def propose_run(request, payload: RunIn):
     return Status(201, run)
 
 
-@router.get("/compute/runs", response=Page[RunOut])
+@router.get("/compute/runs", response={200: Page[RunOut], **_errors(403)})
 def list_runs(request, params: Query[PageParams]):
     _office(request)
     return page(AllocationRun.objects.select_related("programme"), params)
 
 
-@router.get("/compute/runs/{run_id}/items", response=Page[ItemOut])
+@router.get("/compute/runs/{run_id}/items", response={200: Page[ItemOut], **_errors(403, 404)})
 def run_items(request, run_id: int, params: Query[PageParams], served: bool | None = None):
     _office(request)
     run = get_object_or_404(AllocationRun, pk=run_id)
@@ -527,7 +529,7 @@ def export_run(request, run_id: int, fmt: str = Query("slurm", alias="format")):
 
 @router.get(
     "/compute/orders",
-    response=Page[OrderOut],
+    response={200: Page[OrderOut], **_errors(403)},
     summary="订单（专班：全部；供给方：本单位资源上的；企业：本单位的）",
 )
 def list_orders(request, params: Query[PageParams]):
@@ -572,7 +574,7 @@ def report_usage(request, payload: UsageIn):
 
 @router.post(
     "/compute/usage/import",
-    response={200: ImportOut, **_errors(400, 401, 403)},
+    response={200: UsageImportOut, **_errors(400, 401, 403)},
     summary="用 CSV 导入用量（全部校验通过才导入）",
 )
 def import_usage(request, file: File[UploadedFile]):
@@ -592,7 +594,11 @@ def complete_order(request, order_id: int):
 # --- ledger and reports ---------------------------------------------------------------------
 
 
-@router.get("/compute/ledger", response=Page[TransactionOut], summary="算力券账务（专班）")
+@router.get(
+    "/compute/ledger",
+    response={200: Page[TransactionOut], **_errors(403)},
+    summary="算力券账务（专班）",
+)
 def list_ledger(request, params: Query[PageParams], programme: str = "", kind: str = ""):
     _office(request)
     qs = LedgerTransaction.objects.select_related("programme", "enterprise").prefetch_related(
@@ -605,7 +611,11 @@ def list_ledger(request, params: Query[PageParams], programme: str = "", kind: s
     return page(qs, params)
 
 
-@router.get("/compute/reports", response=ReportOut, summary="算力券支出与资源利用率（专班）")
+@router.get(
+    "/compute/reports",
+    response={200: ReportOut, **_errors(400, 403)},
+    summary="算力券支出与资源利用率（专班）",
+)
 def report(request, programme: str = ""):
     _office(request)
     chosen = _programme(programme) if programme else None

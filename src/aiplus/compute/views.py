@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 from aiplus.accounts.models import Organisation
 from aiplus.core.errors import ServiceError
 from aiplus.core.models import Area
-from aiplus.core.pages import fail  # noqa: F401  (re-exported to the module's views)
+from aiplus.core.pages import fail, posted  # noqa: F401  (re-exported to the module's views)
 from aiplus.core.pagination import paginate, querystring_without_page
 from aiplus.policies.models import Measure
 
@@ -76,14 +76,6 @@ enterprise_only = only(
 
 
 # --- helpers the pages share ----------------------------------------------------------------
-
-
-def posted(request, *, files: bool = False):
-    """The form data of a POST (bound, even when empty), None for a GET; with `files`, the
-    pair (data, files)."""
-    if request.method != "POST":
-        return (None, None) if files else None
-    return (request.POST, request.FILES) if files else request.POST
 
 
 def submit(request, form, action, success, to):

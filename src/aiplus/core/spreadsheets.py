@@ -53,7 +53,10 @@ def read_bytes(file: Any) -> bytes:
 
 
 def cell(value: Any) -> Any:
-    """A calamine cell as openpyxl would give it: None when empty, int for whole numbers."""
+    """A calamine cell as openpyxl would give it: None when empty, int for whole numbers.
+    NUL characters (an "_x0000_" escape in the file) are dropped: a database cannot store them."""
+    if isinstance(value, str) and "\x00" in value:
+        value = value.replace("\x00", "")
     if value == "":
         return None
     if isinstance(value, float) and value.is_integer():

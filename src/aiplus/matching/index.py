@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -463,7 +463,9 @@ class Index:
         tmp = d / "documents.jsonl.tmp"
         with tmp.open("w", encoding="utf-8") as fh:
             for doc, toks in zip(self._docs, self._tokens, strict=True):
-                row = asdict(doc)
+                # not dataclasses.asdict: it deep-copies every field, which made saving
+                # 10,000 documents take seconds (the JSON is the same)
+                row = {"id": doc.id, "text": doc.text, "title": doc.title, "fields": doc.fields}
                 row["tokens"] = toks
                 fh.write(json.dumps(row, ensure_ascii=False) + "\n")
         tmp.replace(d / "documents.jsonl")

@@ -22,7 +22,7 @@ from pydantic import Field
 from aiplus.accounts.models import Organisation
 from aiplus.core.actions import require_approved
 from aiplus.core.errors import PermissionDenied, ServiceError
-from aiplus.core.schemas import ErrorOut, Page, PageParams, page
+from aiplus.core.schemas import ErrorOut, Id, Page, PageParams, page
 
 from . import engine, services
 from . import facts as vocabulary
@@ -163,7 +163,7 @@ class QualifyingOut(Schema):
 
 
 class NoticesIn(Schema):
-    organisations: list[int] | None = Field(
+    organisations: list[Id] | None = Field(
         None, description="只通知这些单位（id）；默认通知所有已核验且符合条件的单位"
     )
     on: date | None = None

@@ -80,9 +80,34 @@ def yuan(value: Decimal) -> str:
 
 def _decimal(value: Any, what: str) -> Decimal:
     try:
-        return Decimal(str(value))
+        number = Decimal(str(value))
     except Exception as exc:
         raise RuleError(f"{what}“{value}”不是数字") from exc
+    if not number.is_finite():
+        raise RuleError(f"{what}“{value}”不是有限的数字")
+    return number
+
+
+def _name(value: Any, what: str) -> str:
+    """A name (of a fact, field or parameter) that a rule file gives: non-empty text."""
+    if not isinstance(value, str) or not value.strip():
+        raise RuleError(f"{what}须为非空文字，不是“{value}”")
+    return value
+
+
+def _int(value: Any, what: str) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise RuleError(f"{what}须为整数，不是“{value}”") from exc
+
+
+def _when(value: Any, what: str) -> dt.date | None:
+    """An optional date of a rule file: None when absent; RuleError when not a date."""
+    day = _date(value)
+    if day is None and value not in (None, ""):
+        raise RuleError(f"{what}“{value}”不是有效日期（YYYY-MM-DD）")
+    return day
 
 
 def _date(value: Any) -> dt.date | None:
@@ -129,8 +154,10 @@ class Parameter:
             value = item["value"]
             if isinstance(value, dict):
                 value = {str(k): _decimal(v, f"参数 {name}") for k, v in value.items()}
+            elif isinstance(value, list):
+                raise RuleError(f"规则 {rule_id} 的参数 {name} 的值须为数字或 {{键: 金额}} 表")
             elif value is not None:
-                value = _decimal(value, f"参数 {name}")
+                value = _decimal(value, f"规则 {rule_id} 的参数 {name}")
             values.append((start, value))
         return cls(name, tuple(sorted(values, key=lambda v: v[0])))
 
@@ -159,20 +186,33 @@ class Condition:
 
     @classmethod
     def parse(cls, spec: dict, rule_id: str) -> Condition:
-        ops = [op for op in OPS if op in spec]
-        if "fact" not in spec or len(ops) != 1:
+        ops = [op for op in OPS if op in spec] if isinstance(spec, dict) else []
+        if not isinstance(spec, dict) or "fact" not in spec or len(ops) != 1:
             raise RuleError(f"规则 {rule_id} 的条件须有 fact 和一个比较（{'/'.join(OPS)}）：{spec}")
+        fact = _name(spec["fact"], f"规则 {rule_id} 条件的 fact ")
         op = ops[0]
         value = spec[op]
         if op in ("before", "after"):
-            value = _date(value)
+            value = _when(value, f"规则 {rule_id} 条件的日期")
+            if value is None:
+                raise RuleError(f"规则 {rule_id} 条件 {fact} {op} 须写明日期")
         elif op in ("gte", "lte"):
             value = _decimal(value, f"规则 {rule_id} 条件值")
-        label = spec.get("label") or f"{spec['fact']} {op} {value}"
-        question = spec.get("question") or f"请补充：{label}"
-        return cls(spec["fact"], op, value, label, question)
+        elif op in ("in", "has_any") and not isinstance(value, list):
+            raise RuleError(f"规则 {rule_id} 条件 {fact} {op} 的值须为列表")
+        label = str(spec.get("label") or f"{fact} {op} {value}")
+        question = str(spec.get("question") or f"请补充：{label}")
+        return cls(fact, op, value, label, question)
 
     def holds(self, actual: Any) -> bool:
+        """Whether the fact satisfies the comparison; a fact of another type (text compared
+        as a number, a number searched as a list) does not."""
+        try:
+            return self._holds(actual)
+        except (TypeError, RuleError):
+            return False
+
+    def _holds(self, actual: Any) -> bool:
         op, want = self.op, self.value
         if op == "eq":
             return actual == want
@@ -221,9 +261,14 @@ class Claims:
     def parse(cls, spec: dict, rule_id: str) -> Claims:
         if not isinstance(spec, dict) or not spec.get("from"):
             raise RuleError(f"规则 {rule_id} 的 claims 须写明 from（取自哪项事实）")
+        _name(spec["from"], f"规则 {rule_id} 的 claims.from ")
+        if not isinstance(spec.get("where") or {}, dict):
+            raise RuleError(f"规则 {rule_id} 的 claims.where 须写作 {{字段: 值}}")
         where = tuple((str(k), v) for k, v in (spec.get("where") or {}).items())
-        date_field = spec.get("date", "date")
-        each = spec.get("each", "事项")
+        date_field = _name(spec.get("date", "date"), f"规则 {rule_id} 的 claims.date ")
+        each = str(spec.get("each", "事项"))
+        if not isinstance(spec.get("once_by") or "", str):
+            raise RuleError(f"规则 {rule_id} 的 claims.once_by 须为字段名")
         within = None
         if spec.get("within") is not None:
             raw = spec["within"] if isinstance(spec["within"], dict) else {}
@@ -255,9 +300,9 @@ class Claims:
             spec["from"],
             where,
             date_field,
-            spec.get("question") or f"请提供 {spec['from']} 的明细",
+            str(spec.get("question") or f"请提供 {spec['from']} 的明细"),
             each,
-            _date(spec.get("since")),
+            _when(spec.get("since"), f"规则 {rule_id} 的 claims.since "),
             within,
             str(spec.get("once_by") or ""),
             year_total,
@@ -306,6 +351,9 @@ class Amount:
             total_cap=spec.get("total_cap"),
             once=bool(spec.get("once", False)),
         )
+        for key in known - {"once"}:
+            if spec.get(key) is not None:
+                _name(spec[key], f"规则 {rule_id} 的 amount.{key} ")
         kinds = [k for k in (amount.fixed, amount.lookup, amount.ratio) if k]
         if len(kinds) != 1:
             raise RuleError(f"规则 {rule_id} 的 amount 须且只能有 fixed、lookup、ratio 之一")
@@ -360,12 +408,31 @@ class Rule:
 
     @classmethod
     def parse(cls, spec: dict, *, source: str = "") -> Rule:
+        """The rule of a rule file's mapping; RuleError names what is wrong."""
+        if not isinstance(spec, dict):
+            raise RuleError(f"{source}：每条规则须为一个映射")
+        try:
+            return cls._parse(spec, source=source)
+        except RuleError:
+            raise
+        except (TypeError, ValueError, AttributeError, KeyError) as exc:
+            # a part of another shape than the format says (a list for a name, a number for
+            # a list …) that the checks above did not name
+            rule_id = str(spec.get("id") or source).strip()
+            raise RuleError(f"规则 {rule_id} 的格式有误：{exc}") from exc
+
+    @classmethod
+    def _parse(cls, spec: dict, *, source: str) -> Rule:
         rule_id = str(spec.get("id") or "").strip()
         if not rule_id:
             raise RuleError(f"{source}：规则缺少 id")
         for key in ("title", "clause"):
             if not spec.get(key):
                 raise RuleError(f"规则 {rule_id} 缺少 {key}")
+        if not isinstance(spec.get("parameters") or {}, dict):
+            raise RuleError(f"规则 {rule_id} 的 parameters 须写作 {{名称: 值}}")
+        if not isinstance(spec.get("conditions") or [], list):
+            raise RuleError(f"规则 {rule_id} 的 conditions 须为列表")
         parameters = {
             name: Parameter.parse(name, value, rule_id)
             for name, value in (spec.get("parameters") or {}).items()
@@ -379,9 +446,13 @@ class Rule:
         responsible = spec.get("responsible") or ()
         if isinstance(responsible, str):
             responsible = [r for r in responsible.replace("，", "、").split("、") if r]
+        elif not isinstance(responsible, list | tuple):
+            responsible = [responsible]
+        responsible = [str(r) for r in responsible]
         claims = Claims.parse(spec["claims"], rule_id) if spec.get("claims") else None
         if claims and claims.year_total and claims.year_total[1] not in parameters:
             raise RuleError(f"规则 {rule_id} 引用了未定义的参数 {claims.year_total[1]}")
+        _check_parameter_shapes(rule_id, parameters, amount, claims)
         stack = str(spec.get("stack") or "")
         stack_ratio = spec.get("stack_ratio")
         if stack_ratio is not None:
@@ -399,8 +470,8 @@ class Rule:
             beneficiary=str(spec.get("beneficiary", "")),
             instrument=str(spec.get("instrument", "")),
             responsible=tuple(responsible),
-            valid_from=_date(spec.get("valid_from")),
-            valid_to=_date(spec.get("valid_to")),
+            valid_from=_when(spec.get("valid_from"), f"规则 {rule_id} 的 valid_from "),
+            valid_to=_when(spec.get("valid_to"), f"规则 {rule_id} 的 valid_to "),
             exclusive=str(spec.get("exclusive") or rule_id),
             conditions=tuple(Condition.parse(c, rule_id) for c in spec.get("conditions") or ()),
             claims=claims,
@@ -408,13 +479,31 @@ class Rule:
             parameters=parameters,
             manual=manual,
             up_to=bool(spec.get("up_to", False)),
-            row=int(spec["row"]) if spec.get("row") else None,
+            row=_int(spec["row"], f"规则 {rule_id} 的 row ") if spec.get("row") else None,
             source=source,
             tests=tuple(spec.get("tests") or ()),
             stack=stack,
             stack_ratio=stack_ratio,
-            stack_order=int(spec.get("stack_order") or 0),
+            stack_order=_int(spec.get("stack_order") or 0, f"规则 {rule_id} 的 stack_order "),
         )
+
+
+def _check_parameter_shapes(rule_id: str, parameters: dict, amount, claims) -> None:
+    """A lookup's parameter is a table ({key: amount}); every other one a number."""
+    tables = {amount.lookup} if amount is not None and amount.lookup else set()
+    numbers = set()
+    if amount is not None:
+        numbers = {amount.fixed, amount.ratio, amount.cap, amount.annual_cap, amount.total_cap}
+    if claims is not None and claims.year_total is not None:
+        numbers.add(claims.year_total[1])
+    for name in filter(None, tables | numbers):
+        param = parameters.get(name)
+        if param is None:
+            continue
+        for _, value in param.values:
+            if value is not None and isinstance(value, dict) != (name in tables):
+                shape = "{键: 金额} 表" if name in tables else "数字"
+                raise RuleError(f"规则 {rule_id} 的参数 {name} 须为{shape}")
 
 
 @dataclass

@@ -19,6 +19,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from aiplus.core import faults
 from aiplus.core.actions import require_approved
 from aiplus.core.errors import PermissionDenied, ServiceError
 from aiplus.core.models import Area, Sector
@@ -372,6 +373,7 @@ def import_values_xlsx(
             except ServiceError as exc:  # changed since validation (another user meanwhile)
                 raise ImportFailed([RowError(row.number, exc.message.rstrip("。"))]) from exc
             ids.append(sub.pk)
+            faults.pause("programme-import")  # test hook (issue #8): no-op unless asked
     return ImportResult(created=len(ids), submission_ids=ids)
 
 

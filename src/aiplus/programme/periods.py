@@ -72,6 +72,8 @@ def parse_key(text: str) -> Span | None:
     if not m:
         return None
     year = int(m.group(1))
+    if year < 1:  # "0000-01": no such year
+        return None
     if m.group(2):
         month = int(m.group(2))
         if not 1 <= month <= 12:

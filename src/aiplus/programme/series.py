@@ -8,7 +8,9 @@ changes; bulk writers (the demo, benchmarks) call `refresh` themselves.
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
+from contextlib import contextmanager
 
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
@@ -77,12 +79,33 @@ def build(indicator: Indicator, rows: dict, all_areas, all_sectors) -> list[Scop
 
 REVISION = "programme"  # raised on any change to values, splits, indicators or derived data
 
+_deferred = threading.local()
+
+
+@contextmanager
+def deferred():
+    """Within this block, refresh each touched indicator once, at the end, rather than after
+    every change: for bulk loads (the demo, imports) that change hundreds of values. Nothing is
+    refreshed if the block raises (its transaction is being rolled back anyway)."""
+    stack = _deferred.__dict__.setdefault("stack", [])
+    pending: set[int] = set()
+    stack.append(pending)
+    try:
+        yield
+    finally:
+        stack.pop()
+    refresh(pending)
+
 
 def refresh(indicator_ids) -> None:
     from aiplus.core.models import Area, Sector
 
     ids = list(indicator_ids)
     if not ids:
+        return
+    stack = getattr(_deferred, "stack", None)
+    if stack:
+        stack[-1].update(ids)
         return
     indicators = list(
         Indicator.objects.filter(pk__in=ids, kind="reported").prefetch_related("shares", "sectors")

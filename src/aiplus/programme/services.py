@@ -17,7 +17,7 @@ from aiplus.core import audit
 from aiplus.core.actions import require_approved, snapshot, validated
 from aiplus.core.errors import Conflict, PermissionDenied, ServiceError
 from aiplus.core.models import Area, Sector
-from aiplus.core.uploads import checked_upload
+from aiplus.core.uploads import checked_upload, store
 
 from . import permissions, series
 from .models import (
@@ -317,7 +317,7 @@ def add_evidence(*, actor, submission: Submission, upload) -> Evidence:
     name, size = checked_upload(upload)
     with transaction.atomic():
         evidence = Evidence(submission=submission, name=name, size=size, uploaded_by=actor)
-        evidence.file.save(name, upload, save=False)
+        store(evidence.file, name, upload)
         evidence.save()
         audit.record(actor=actor, action="programme.evidence", obj=submission, summary=name)
     return evidence

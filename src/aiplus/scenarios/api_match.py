@@ -63,7 +63,7 @@ class SearchHit(Schema):
     url: str
 
 
-class SearchOut(Schema):
+class MatchSearchOut(Schema):
     items: list[SearchHit]
     count: int
 
@@ -159,7 +159,7 @@ def match_solution(request, solution_id: int, params: Query[MatchParams]):
 
 @router.get(
     "/search",
-    response={200: SearchOut, **ERRORS},
+    response={200: MatchSearchOut, **ERRORS},
     auth=OptionalAuth(),
     summary="全文检索（中文分词 + BM25，配置语义模型时融合向量）",
 )

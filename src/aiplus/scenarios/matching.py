@@ -12,15 +12,18 @@ import fcntl
 import hashlib
 import logging
 import threading
+import time
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from django.conf import settings
 from django.db.models import Count, Prefetch, Q
+from django.utils import timezone
 
 from aiplus.accounts.choices import OrgStatus
 from aiplus.accounts.models import Organisation
@@ -42,6 +45,8 @@ log = logging.getLogger(__name__)
 DEMANDS, SOLUTIONS = "demands", "solutions"
 _lock = threading.Lock()
 _cache: dict[str, Any] = {"engine": None, "version": None, "tags": None}
+# Default of settings.MATCHING_RELOAD_SECONDS (see get_engine).
+RELOAD_SECONDS = 30.0
 
 
 # --- documents -------------------------------------------------------------------------------
@@ -259,58 +264,99 @@ def vectors_for(kind: str, docs: list[dict[str, Any]]) -> np.ndarray | None:
 
 def _save(engine: MatchEngine) -> None:
     engine.save(_dir())
-    (_dir() / "version").write_text(uuid.uuid4().hex)
+    version = uuid.uuid4().hex
+    (_dir() / "version").write_text(version)
+    with _lock:  # this process has the new engine already: no reload
+        _cache.update(engine=engine, version=version, tags=None, loaded_at=time.monotonic())
 
 
 def rebuild() -> MatchEngine:
     """Build both indexes from the database and save them (command, import, first use)."""
     with _write_lock():
         engine = _new_engine()
+        started = timezone.now()
         demands = [demand_document(d) for d in indexable_demands()]
         solutions = _solution_documents(indexable_solutions())
         engine.add_demands(demands, vectors=vectors_for(DEMANDS, demands))
         engine.add_solutions(solutions, vectors=vectors_for(SOLUTIONS, solutions))
         _save(engine)
-    with _lock:
-        _cache.update(engine=engine, version=_version(), tags=None)
+        _mark_indexed(started)
     return engine
 
 
+def _reload_seconds() -> float:
+    return float(getattr(settings, "MATCHING_RELOAD_SECONDS", RELOAD_SECONDS))
+
+
 def get_engine() -> MatchEngine:
-    """This process's engine, reloaded when another process changed the index."""
+    """This process's engine, reloaded when another process changed the index — at most once
+    every `MATCHING_RELOAD_SECONDS`: a reload reads and re-tokenises the whole index (seconds
+    at 10,000 demands), so under a stream of saves a web worker would do little else. The
+    process that wrote the index uses its new engine at once."""
     version = _version()
+    now = time.monotonic()
     with _lock:
-        if _cache["engine"] is not None and _cache["version"] == version:
-            return _cache["engine"]
+        engine = _cache["engine"]
+        if engine is not None and (
+            _cache["version"] == version or now - _cache.get("loaded_at", 0.0) < _reload_seconds()
+        ):
+            return engine
     if version is None:
         return rebuild()
     engine = _load_engine()
     with _lock:
-        _cache.update(engine=engine, version=version, tags=None)
+        _cache.update(engine=engine, version=version, tags=None, loaded_at=time.monotonic())
     return engine
 
 
 def refresh(kind: str, pk: int) -> None:
-    """Re-index one demand or solution after it changed (a background task calls this)."""
+    """Re-index one demand or solution after it changed (a background task calls this).
+
+    Saves only when the index changes: a new draft (not indexed) or a task queued behind one
+    that already took its change in costs a read, not a new index that every process would
+    reload. Demands saved since the last write are taken in too, so a burst of saves is one
+    new index rather than one per save."""
     if _version() is None:
         rebuild()
         return
     with _write_lock():
         engine = _load_engine()
+        index = engine.indexes[kind]
+        started = timezone.now()
         if kind == DEMANDS:
-            demand = indexable_demands().filter(pk=pk).first()
-            if demand is None:
-                engine.remove(DEMANDS, [str(pk)])
-            else:
-                docs = [demand_document(demand)]
-                engine.add_demands(docs, vectors=vectors_for(DEMANDS, docs))
+            changed_since = _indexed_at()
+            demands = indexable_demands().filter(
+                Q(pk=pk) | Q(updated_at__gte=changed_since) if changed_since else Q(pk=pk)
+            )
+            docs = [demand_document(d) for d in demands]
+            gone = [] if any(d["id"] == str(pk) for d in docs) else [str(pk)]
         else:
             docs = _solution_documents(indexable_solutions().filter(pk=pk))
-            if docs:
-                engine.add_solutions(docs, vectors=vectors_for(SOLUTIONS, docs))
-            else:
-                engine.remove(SOLUTIONS, [str(pk)])
+            gone = [] if docs else [str(pk)]
+        docs = [d for d in docs if index.get(d["id"]) != engine._doc(d)]
+        gone = [i for i in gone if i in index]
+        if not docs and not gone:
+            return
+        if gone:
+            engine.remove(kind, gone)
+        if docs:
+            add = engine.add_demands if kind == DEMANDS else engine.add_solutions
+            add(docs, vectors=vectors_for(kind, docs))
         _save(engine)
+        if kind == DEMANDS:
+            _mark_indexed(started)
+
+
+def _indexed_at():
+    """When the demands last taken into the index were read (None: unknown)."""
+    try:
+        return datetime.fromisoformat((_dir() / "demands-read-at").read_text())
+    except (FileNotFoundError, ValueError):
+        return None
+
+
+def _mark_indexed(when) -> None:
+    (_dir() / "demands-read-at").write_text(when.isoformat())
 
 
 _bulk = threading.local()

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 from ninja import Schema
 from pydantic import Field
 
-from aiplus.core.schemas import RefOut
+from aiplus.core.schemas import DateTimeIn, RefOut
 from aiplus.governance.models import AlgorithmFiling
 
 from . import permissions, workflow
@@ -476,7 +476,7 @@ class ProposalOut(Schema):
 
 class RoadshowIn(Schema):
     title: str
-    starts_at: datetime
+    starts_at: DateTimeIn
     venue: str
     area: str | None = Field(None, description="板块代码")
     sector: str | None = Field(None, description="领域代码")

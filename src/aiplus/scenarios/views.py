@@ -17,6 +17,7 @@ from aiplus.accounts.choices import OrgStatus, Role
 from aiplus.accounts.models import Organisation
 from aiplus.core.errors import ServiceError
 from aiplus.core.models import Area, AuditEntry, DemanderType, Sector, Tag
+from aiplus.core.pages import fail, posted
 from aiplus.core.pagination import paginate, querystring_without_page
 from aiplus.governance import checklists as governance_checklists
 from aiplus.governance import permissions as governance_permissions
@@ -70,13 +71,6 @@ DEMAND_LIST_COLUMNS = (
     "demander__name",
     "demander_type__name",
 )
-
-
-def _fail(request, exc: ServiceError, form=None) -> None:
-    messages.error(request, exc.message)
-    if form is not None:
-        for field, msg in exc.errors.items():
-            form.add_error(field if field in form.fields else None, msg)
 
 
 def _role(request) -> str | None:
@@ -255,12 +249,12 @@ def demand_create(request):
             "contact_phone": request.user.phone,
             "contact_email": request.user.email,
         }
-    form = DemandForm(request.POST or None, initial=initial)
+    form = DemandForm(posted(request), initial=initial)
     if request.method == "POST":
         try:
             demand = services.create_demand(actor=request.user, data=request.POST)
         except ServiceError as exc:
-            _fail(request, exc, form)
+            fail(request, exc, form)
         else:
             if request.POST.get("submit_now"):
                 try:
@@ -286,12 +280,12 @@ def demand_edit(request, pk: int):
     if not permissions.can_edit_demand(request.user, demand):
         messages.error(request, "当前状态下您不能修改该需求。")
         return redirect(demand)
-    form = DemandForm(request.POST or None, instance=demand)
+    form = DemandForm(posted(request), instance=demand)
     if request.method == "POST":
         try:
             services.update_demand(actor=request.user, demand=demand, data=request.POST)
         except ServiceError as exc:
-            _fail(request, exc, form)
+            fail(request, exc, form)
         else:
             messages.success(request, "需求已更新。")
             return redirect(demand)
@@ -350,12 +344,12 @@ def proposal_create(request, pk: int):
         messages.error(request, "只有已通过审核的供给方可以响应已发布的需求。")
         return redirect(demand)
     org = request.user.organisation
-    form = ProposalForm(request.POST or None, supplier=org)
+    form = ProposalForm(posted(request), supplier=org)
     if request.method == "POST":
         try:
             services.submit_proposal(actor=request.user, demand=demand, data=request.POST)
         except ServiceError as exc:
-            _fail(request, exc, form)
+            fail(request, exc, form)
         else:
             messages.success(request, "方案已提交，需求方将收到您的响应。")
             return redirect(demand)
@@ -451,12 +445,12 @@ def list_create(request):
     if not permissions.can_manage_lists(request.user):
         messages.error(request, "只有专班办公室可以编制需求清单。")
         return redirect("scenarios:list_index")
-    form = DemandListForm(request.POST or None, initial={"year": timezone.now().year})
+    form = DemandListForm(posted(request), initial={"year": timezone.now().year})
     if request.method == "POST":
         try:
             demand_list = services.create_demand_list(actor=request.user, data=request.POST)
         except ServiceError as exc:
-            _fail(request, exc, form)
+            fail(request, exc, form)
         else:
             messages.success(request, "清单已创建，请添加需求。")
             return redirect(demand_list)
@@ -579,12 +573,12 @@ def solution_edit(request, pk: int | None = None):
     elif _role(request) != Role.SUPPLIER:
         messages.error(request, "只有已通过审核的供给方可以发布解决方案。")
         return redirect("scenarios:solution_list")
-    form = SolutionForm(request.POST or None, instance=solution)
+    form = SolutionForm(posted(request), instance=solution)
     if request.method == "POST":
         try:
             saved = services.save_solution(actor=request.user, data=request.POST, solution=solution)
         except ServiceError as exc:
-            _fail(request, exc, form)
+            fail(request, exc, form)
         else:
             messages.success(request, "解决方案已保存。")
             return redirect(saved)
@@ -600,7 +594,7 @@ def case_create(request, pk: int):
     solution = get_object_or_404(Solution, pk=pk)
     if not permissions.can_edit_solution(request.user, solution):
         raise Http404
-    form = CaseStudyForm(request.POST or None)
+    form = CaseStudyForm(posted(request))
     if request.method == "POST":
         metrics = [
             {"name": n, "value": v}
@@ -616,7 +610,7 @@ def case_create(request, pk: int):
                 actor=request.user, solution=solution, data=request.POST, metrics=metrics
             )
         except ServiceError as exc:
-            _fail(request, exc, form)
+            fail(request, exc, form)
         else:
             messages.success(request, "案例已添加。")
             return redirect(solution)
@@ -745,7 +739,7 @@ def roadshow_create(request):
     if not permissions.can_manage_lists(request.user):
         messages.error(request, "只有专班办公室可以组织路演。")
         return redirect("scenarios:roadshow_list")
-    form = RoadshowForm(request.POST or None)
+    form = RoadshowForm(posted(request))
     candidates = Demand.objects.filter(status__in=PUBLIC_STATUSES).select_related("sector")[:200]
     if request.method == "POST":
         ids = [int(i) for i in request.POST.getlist("demand") if i.isdigit()]
@@ -756,7 +750,7 @@ def roadshow_create(request):
                 demands=list(Demand.objects.filter(pk__in=ids)),
             )
         except ServiceError as exc:
-            _fail(request, exc, form)
+            fail(request, exc, form)
         else:
             messages.success(request, "路演活动已创建。")
             return redirect(roadshow)
@@ -943,7 +937,7 @@ def _credentials_org(request):
 
 
 def _fail_on_bound(request, exc: ServiceError, form) -> None:
-    """Like `_fail` for a form bound to the same data the service validated: the form shows
+    """Like `fail` for a form bound to the same data the service validated: the form shows
     its own field errors, so only the service's other errors are added (no duplicates)."""
     messages.error(request, exc.message)
     for field, msg in exc.errors.items():

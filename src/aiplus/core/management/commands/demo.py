@@ -43,6 +43,7 @@ from aiplus.core.models import Area, CityPack, DemanderType, Sector
 from aiplus.governance import demo as governance_demo
 from aiplus.governance.models import AlgorithmFiling, RiskChecklist
 from aiplus.programme import demo as programme_demo
+from aiplus.programme import series
 from aiplus.programme.models import IndicatorShare, Submission
 from aiplus.scenarios import matching, services
 from aiplus.scenarios.choices import PUBLIC_STATUSES, DemandStatus, Visibility
@@ -722,11 +723,12 @@ class Command(BaseCommand):
         content = load_demo_content()
         builder = DemoBuilder(seed, self.stdout, content)  # checks the file before any reset
         if reset:
-            reset_demo()
+            with series.deferred():  # one refresh per indicator, not one per deleted value
+                reset_demo()
             self.stdout.write("已删除原有示例数据。")
         before = counts()
         try:
-            with matching.bulk_changes(), transaction.atomic():
+            with matching.bulk_changes(), series.deferred(), transaction.atomic():
                 users = builder.role_accounts()
                 exists = Demand.objects.filter(is_demo=True).exists()
                 if not exists:

@@ -1,0 +1,46 @@
+"""The error responses the API root gives for any operation, documented on every operation.
+
+The handlers in `aiplus.api` answer, whatever the operation:
+- 401 when an operation that needs credentials gets none or a bad token;
+- 422 when its path, query or body parameters fail validation;
+- 400 when its JSON request body cannot be parsed.
+Operations declare the errors of their own logic (`ErrorOut` with 400/403/404/409…); this adds
+the root's to the schema, so a client (and the schema-driven tests) knows every status code an
+operation may answer with.
+"""
+
+from __future__ import annotations
+
+ERROR_SCHEMA = {"$ref": "#/components/schemas/ErrorOut"}
+
+
+def _error(description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": ERROR_SCHEMA}}}
+
+
+UNAUTHORIZED = _error("Unauthorized: no credentials, or a bad or expired token")
+UNPROCESSABLE = _error("Unprocessable Content: the parameters or the body fail validation")
+BAD_REQUEST = _error("Bad Request: the request body is not valid JSON")
+
+
+def document_root_errors(schema: dict) -> dict:
+    """Add the root handlers' 401/422/400 to every operation they apply to (in place)."""
+    for path in schema.get("paths", {}).values():
+        for operation in path.values():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            responses = operation["responses"]
+            body = operation.get("requestBody")
+            if operation.get("security"):
+                _declare(responses, 401, UNAUTHORIZED)
+            if operation.get("parameters") or body:
+                _declare(responses, 422, UNPROCESSABLE)
+            if body and "application/json" in body.get("content", {}):
+                _declare(responses, 400, BAD_REQUEST)
+    return schema
+
+
+def _declare(responses: dict, status: int, response: dict) -> None:
+    # Ninja keys the responses by int; a post-processed schema may hold str keys.
+    if status not in responses and str(status) not in responses:
+        responses[status] = response
