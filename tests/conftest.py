@@ -21,6 +21,8 @@ def _matching_index(settings, tmp_path):
     settings.MATCHING_INDEX_DIR = tmp_path / "index"
     settings.MATCHING_ENCODER = "none"
     settings.MATCHING_AUTO_INDEX = False
+    settings.MATCHING_RELOAD_SECONDS = 0  # tests see every change at once
+    settings.MATCHING_TAGS_REFIT_SECONDS = 0
     matching._cache.clear()
     matching._cache.update(engine=None, version=None, tags=None)
 

