@@ -31,22 +31,10 @@ AUTH = [bearer, django_auth]
 
 class AiplusAPI(NinjaAPI):
     def get_openapi_schema(self, **kwargs):
-        """The schema, with the rate limit's 429 and the root's 400/401/422 (aiplus.core.openapi)
-        documented on every operation they apply to."""
-        schema = document_root_errors(super().get_openapi_schema(**kwargs))
-        for path in schema["paths"].values():
-            for operation in path.values():
-                responses = operation.setdefault("responses", {})
-                responses.setdefault("429", TOO_MANY_REQUESTS)
-        return schema
+        """The schema, with the root handlers' 429/400/401/422 (aiplus.core.openapi) documented
+        on every operation they apply to."""
+        return document_root_errors(super().get_openapi_schema(**kwargs))
 
-
-TOO_MANY_REQUESTS = {
-    "description": "Too many requests: the rate limit (API_RATE_USER / API_RATE_ANON) is "
-    "exceeded; retry after Retry-After seconds",
-    "headers": {"Retry-After": {"schema": {"type": "integer"}}},
-    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}},
-}
 
 api = AiplusAPI(
     title="aiplus API",

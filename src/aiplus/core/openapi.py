@@ -1,6 +1,7 @@
 """The error responses the API root gives for any operation, documented on every operation.
 
 The handlers in `aiplus.api` answer, whatever the operation:
+- 429 with Retry-After when the caller is over its rate limit (aiplus.core.throttling);
 - 401 when an operation that needs credentials gets none or a bad token;
 - 422 when its path, query or body parameters fail validation;
 - 400 when its JSON request body cannot be parsed.
@@ -21,16 +22,24 @@ def _error(description: str) -> dict:
 UNAUTHORIZED = _error("Unauthorized: no credentials, or a bad or expired token")
 UNPROCESSABLE = _error("Unprocessable Content: the parameters or the body fail validation")
 BAD_REQUEST = _error("Bad Request: the request body is not valid JSON")
+TOO_MANY_REQUESTS = {
+    **_error(
+        "Too many requests: the rate limit (API_RATE_USER / API_RATE_ANON) is exceeded; "
+        "retry after Retry-After seconds"
+    ),
+    "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+}
 
 
 def document_root_errors(schema: dict) -> dict:
-    """Add the root handlers' 401/422/400 to every operation they apply to (in place)."""
+    """Add the root handlers' 429/401/422/400 to every operation they apply to (in place)."""
     for path in schema.get("paths", {}).values():
         for operation in path.values():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
             responses = operation["responses"]
             body = operation.get("requestBody")
+            _declare(responses, 429, TOO_MANY_REQUESTS)
             if operation.get("security"):
                 _declare(responses, 401, UNAUTHORIZED)
             if operation.get("parameters") or body:

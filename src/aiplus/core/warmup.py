@@ -1,5 +1,5 @@
 """Load what the first requests of a fresh web worker would otherwise wait for: jieba's
-dictionary, the matching index, the tag suggester and the catalogue search index. gunicorn
+dictionary, the matching index with its tag suggester, and the catalogue search index. gunicorn
 calls `warm` in each worker before it takes requests (bin/gunicorn.conf.py); a failure is logged
 and the worker serves anyway (it then loads on first use, as without warming)."""
 
@@ -22,10 +22,8 @@ def warm() -> None:
 
         from aiplus.scenarios import matching
 
-        matching.get_engine()
+        matching.load()
         steps.append("matching")
-        matching._tag_suggester()
-        steps.append("tags")
 
         from aiplus.catalogue import search
 
@@ -36,5 +34,7 @@ def warm() -> None:
     finally:
         from django.db import connections
 
-        connections.close_all()
+        for conn in connections.all(initialized_only=True):
+            if not conn.in_atomic_block:  # a request opens its own; tests hold theirs
+                conn.close()
     log.info("worker warmed (%s) in %.1f s", ", ".join(steps), time.perf_counter() - started)

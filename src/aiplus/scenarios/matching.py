@@ -583,6 +583,13 @@ def _tag_suggester() -> TagSuggester:
     return suggester
 
 
+def load() -> None:
+    """Load this process's engine and tag suggester now rather than on first use (a web
+    worker's warm-up, aiplus.core.warmup)."""
+    get_engine()
+    _tag_suggester()
+
+
 def suggest_tags(text: str) -> dict[str, Any]:
     """Proposed sector and technology tags for a new demand or solution (the user confirms)."""
     suggestions = _tag_suggester().suggest(text)
