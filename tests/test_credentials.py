@@ -26,7 +26,9 @@ from .factories import PASSWORD, make_user
 pytestmark = pytest.mark.django_db
 
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
-TOMORROW = timezone.localdate() + datetime.timedelta(days=1)
+# Two days ahead, not one: computed when the module is collected, it must still be in the
+# future if the run crosses local midnight (CI runs at any hour; Asia/Shanghai is UTC+8).
+FUTURE = timezone.localdate() + datetime.timedelta(days=2)
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -154,7 +156,7 @@ def test_other_organisation_cannot_delete_via_service(supplier, other_supplier):
     [
         ({"number": ""}, "number", "备案号"),
         ({"kind": "deep_synthesis", "number": ""}, "number", "备案号"),
-        ({"filed_on": TOMORROW.isoformat()}, "filed_on", "不能晚于今天"),
+        ({"filed_on": FUTURE.isoformat()}, "filed_on", "不能晚于今天"),
         ({"filed_on": "1899-01-01"}, "filed_on", "2000"),
         ({"name": "   "}, "name", "名称"),
         ({"kind": "nonsense"}, "kind", "备案类型"),
@@ -257,7 +259,7 @@ def test_page_shows_errors_and_saves_nothing(client, supplier):
     assert "须填写备案号" in html
     assert 'value="姑苏政务大模型问答服务"' in html  # the input is kept for correction
 
-    response = client.post(url, {"form": "filing", **filing_data(filed_on=TOMORROW.isoformat())})
+    response = client.post(url, {"form": "filing", **filing_data(filed_on=FUTURE.isoformat())})
     assert "备案日期不能晚于今天" in response.content.decode()
 
     response = client.post(url, {"form": "certification", **cert_data(name="")})
@@ -350,7 +352,7 @@ def test_api_bad_input_refused_in_chinese(supplier):
     response = api.post("/api/filings", filing_data(number=""))
     assert response.status_code == 400
     assert "备案号" in response.json()["errors"]["number"]
-    response = api.post("/api/filings", filing_data(filed_on=TOMORROW.isoformat()))
+    response = api.post("/api/filings", filing_data(filed_on=FUTURE.isoformat()))
     assert response.status_code == 400
     assert "不能晚于今天" in response.json()["errors"]["filed_on"]
     response = api.post("/api/certifications", cert_data(name=""))
