@@ -652,6 +652,10 @@ def test_typical_scenarios_count_deployed_demands(demander, office):
     )
     assert _deployed_count() == 1.0
     other = make_demand(demander, status=DemandStatus.DEPLOYED, office=office)
+    # TODAY is fixed; the factory deploys at the real now, which may be later
+    DemandTransition.objects.filter(demand=other, to_status=DemandStatus.DEPLOYED).update(
+        at=timezone.make_aware(datetime(2026, 10, 9, 10, 0))
+    )
     assert _deployed_count() == 2.0
     scenario_services.transition_demand(
         actor=demander, demand=other, to_status=DemandStatus.CLOSED, note="项目终止"
