@@ -1,5 +1,9 @@
 """The matching engine wired into the platform: pages, API, index upkeep, invitations."""
 
+import os
+import shutil
+import time
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -150,6 +154,52 @@ def test_the_index_survives_a_restart(market, settings):
     assert [m.id for m in matching.get_engine().search("solutions", "缺陷检测")] == first
 
 
+def test_each_save_is_a_new_directory_named_by_the_version_file(market, settings, monkeypatch):
+    """A reader never sees half a save: the engine goes to versions/<v>/ and only then does
+    `version` name it; superseded directories go after PRUNE_SECONDS, and a worker that still
+    asks for a pruned version gets the current one."""
+    root = settings.MATCHING_INDEX_DIR
+    first = (root / "version").read_text()
+    assert (root / "versions" / first / "demands" / "bm25").is_dir()
+    matching.refresh(matching.DEMANDS, market["demand"].pk)  # unchanged: no new version
+    assert (root / "version").read_text() == first
+
+    # a changed demand makes a new version
+    market["demand"].title = "注塑件外观缺陷智能检测"
+    market["demand"].save()
+    matching.refresh(matching.DEMANDS, market["demand"].pk)
+    second = (root / "version").read_text()
+    assert second != first and (root / "versions" / first).is_dir()  # kept for a while
+
+    monkeypatch.setattr(matching, "PRUNE_SECONDS", 60.0)
+    long_ago = time.time() - 120
+    os.utime(root / "versions" / first, (long_ago, long_ago))  # superseded 2 minutes ago
+    matching.rebuild()
+    third = (root / "version").read_text()
+    assert sorted(p.name for p in (root / "versions").iterdir()) == sorted([second, third])
+    engine = matching._load_engine(first)  # pruned: the current one instead
+    assert engine.indexes["demands"].get(str(market["demand"].pk)).title == "注塑件外观缺陷智能检测"
+
+
+def test_an_index_saved_before_version_directories_still_loads_and_is_cleared(
+    market, settings, monkeypatch
+):
+    root = settings.MATCHING_INDEX_DIR
+    engine = matching.get_engine()
+    for path in list(root.iterdir()):
+        if path.name != ".lock":
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+    engine.save(root)  # the old layout: the engine in the index directory itself
+    (root / "version").write_text("old")
+    matching._cache.update(engine=None, version=None, tags=None)  # a new process
+    first = [m.id for m in matching.get_engine().search("solutions", "缺陷检测")]
+    assert first and first[0] == str(market["vision"].pk)
+    monkeypatch.setattr(matching, "PRUNE_SECONDS", 0.0)
+    matching.rebuild()
+    assert not (root / "demands").exists() and not (root / "engine.json").exists()
+    assert [m.id for m in matching.get_engine().search("solutions", "缺陷检测")] == first
+
+
 def test_rebuild_index_command(market, capsys):
     from django.core.management import call_command
 
@@ -280,22 +330,52 @@ def test_supplier_outcomes_are_not_multiplied_by_filings(market, demander, offic
     assert doc["supplier"]["filings"] == 3
 
 
-def test_workers_refit_the_tag_suggester_and_reload_the_index_at_most_so_often(
+def test_workers_reload_the_index_and_its_tag_suggester_at_most_so_often(
     citypack, settings, monkeypatch
 ):
     """Under a stream of submissions the index version changes all the time; a worker keeps
-    its suggester (and engine) until the configured seconds have passed, then catches up."""
-    from aiplus.scenarios import matching
-
+    its engine and suggester until the configured seconds have passed, then catches up."""
     versions = iter(["v1", "v2", "v3", "v4"])
     current = {"v": next(versions)}
     monkeypatch.setattr(matching, "_version", lambda: current["v"])
-    monkeypatch.setattr(matching, "_load_engine", lambda: object())
-    settings.MATCHING_TAGS_REFIT_SECONDS = 600
+    monkeypatch.setattr(matching, "_load_engine", lambda version=None: object())
     settings.MATCHING_RELOAD_SECONDS = 600
     first, engine = matching._tag_suggester(), matching.get_engine()
     current["v"] = next(versions)
     assert matching._tag_suggester() is first and matching.get_engine() is engine
-    settings.MATCHING_TAGS_REFIT_SECONDS = 0
     settings.MATCHING_RELOAD_SECONDS = 0
     assert matching._tag_suggester() is not first and matching.get_engine() is not engine
+
+
+def test_the_index_writer_fits_the_tag_suggester_at_most_so_often_and_workers_load_it(
+    market, settings, monkeypatch
+):
+    root = settings.MATCHING_INDEX_DIR
+    fits = []
+    real_fit = matching.fit_tag_suggester
+    monkeypatch.setattr(matching, "fit_tag_suggester", lambda: fits.append(1) or real_fit())
+    settings.MATCHING_TAGS_REFIT_SECONDS = 600
+    first = (root / "version").read_text()
+    demand = market["demand"]
+    demand.title = "注塑件外观缺陷智能检测"
+    demand.save()
+    matching.refresh(matching.DEMANDS, demand.pk)
+    second = (root / "version").read_text()
+    assert second != first and fits == []  # the first version's suggester, copied
+    saved = [(root / "versions" / v / matching.TAGS_FILE).read_bytes() for v in (first, second)]
+    assert saved[0] == saved[1]
+
+    settings.MATCHING_TAGS_REFIT_SECONDS = 0
+    demand.title = "注塑件外观缺陷机器视觉检测"
+    demand.save()
+    matching.refresh(matching.DEMANDS, demand.pk)
+    assert fits == [1]
+    expected = matching.suggest_tags("产线上的注塑件需要机器视觉做缺陷检测")
+
+    def no_fit():
+        raise AssertionError("a worker fitted the suggester")
+
+    monkeypatch.setattr(matching, "fit_tag_suggester", no_fit)
+    matching._cache.update(engine=None, version=None, tags=None)  # a new worker
+    assert matching.suggest_tags("产线上的注塑件需要机器视觉做缺陷检测") == expected
+    assert expected["sectors"][0]["code"] == "manufacturing"

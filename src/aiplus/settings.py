@@ -89,6 +89,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "aiplus.core.pagecache.AnonymousPageCacheMiddleware",  # last: needs user, language, CSRF
 ]
 
 ROOT_URLCONF = "aiplus.urls"
@@ -106,6 +107,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "aiplus.core.context_processors.platform",
+                "aiplus.core.pagecache.csrf_context",
             ],
         },
     },
@@ -184,6 +186,20 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise scans it at start-u
 MEDIA_ROOT = VAR_DIR / "media"  # uploads: outside the static root, served through views only
 # Largest file a catalogue entry may upload (bigger ones are registered by external URL).
 CATALOGUE_MAX_UPLOAD_MB = int(env("CATALOGUE_MAX_UPLOAD_MB", "200"))
+
+# Caches: "default" is per process; "pages" (core/pagecache.py: public pages as anonymous
+# visitors see them, for ANON_PAGE_CACHE_SECONDS: 30 in production, 0 = off otherwise) is a
+# directory all web workers share.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "pages": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache" / "pages"),
+        "OPTIONS": {"MAX_ENTRIES": int(env("ANON_PAGE_CACHE_ENTRIES", "5000"))},
+    },
+}
+ANON_PAGE_CACHE_SECONDS = int(env("ANON_PAGE_CACHE_SECONDS", "30" if PRODUCTION else "0"))
+ANON_PAGE_CACHE_EXCLUDE = ["/api/", "/admin/", "/accounts/", "/i18n/", "/healthz", "/readyz"]
 
 TASKS = {
     "default": {

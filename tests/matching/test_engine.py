@@ -1,6 +1,8 @@
 """The engine: explanations, features, BM25-only operation, persistence, duplicates."""
 
 import hashlib
+import json
+import shutil
 import subprocess
 import sys
 
@@ -259,3 +261,103 @@ def test_similar_finds_a_near_duplicate_demand(engine):
     assert dup and dup[0].id == "d-1"
     assert "d-1" in dup[0].text_zh()
     assert engine.similar("智慧养老院的膳食管理系统", threshold=0.4) == []
+
+
+# --- persistence: mapped arrays, lazy tokens, old format --------------------------------------
+
+
+def _saved_index(tmp_path, encoder=None):
+    idx = Index(encoder)
+    idx.add([Document(str(i), s["title"] + s["text"]) for i, s in enumerate(SOLUTIONS)])
+    idx.add([Document("empty", "")])
+    idx.save(tmp_path / "idx")
+    return idx
+
+
+def test_a_loaded_index_maps_its_bm25_arrays_instead_of_reindexing(tmp_path, monkeypatch):
+    import bm25s
+
+    before = _saved_index(tmp_path, HashEncoder())
+
+    def no_indexing(*args, **kw):
+        raise AssertionError("re-indexed on load")
+
+    monkeypatch.setattr(bm25s.BM25, "index", no_indexing)
+    loaded = Index.load(tmp_path / "idx", HashEncoder())
+    assert isinstance(loaded._bm25.scores["data"], np.memmap)
+    assert isinstance(loaded._vectors, np.memmap)
+    assert loaded._token_lists is None  # not read yet
+    for q in ["缺陷检测", "养老机器人", "无人机巡检"]:
+        for mode in ("bm25", "dense", "fused"):
+            got = [(h.id, round(h.score, 5)) for h in loaded.search(q, k=5, mode=mode)]
+            assert got == [(h.id, round(h.score, 5)) for h in before.search(q, k=5, mode=mode)]
+    assert loaded._token_lists is None  # searching needs no tokens
+    assert loaded.doc_tokens("0") == before.doc_tokens("0")
+    assert loaded.doc_tokens("empty") == []
+
+
+def test_a_loaded_index_can_change_and_be_saved_again(tmp_path, monkeypatch):
+    from aiplus.matching import index as index_module
+
+    _saved_index(tmp_path, HashEncoder())
+    loaded = Index.load(tmp_path / "idx", HashEncoder())
+    tokenised = []
+    real = index_module.tokenize_many
+    monkeypatch.setattr(
+        index_module, "tokenize_many", lambda texts: tokenised.extend(texts) or real(texts)
+    )
+    loaded.add([Document("new", "无人机电力巡检缺陷识别")])
+    assert tokenised == ["无人机电力巡检缺陷识别"]  # the others' tokens are read, not redone
+    assert len(loaded._tokens) == len(loaded) == len(SOLUTIONS) + 2
+    assert loaded.doc_tokens("new") == real(["无人机电力巡检缺陷识别"])[0]
+    assert loaded.remove(["0"]) == 1
+    assert tokenised == ["无人机电力巡检缺陷识别"]
+    assert len(loaded._tokens) == len(loaded) == len(SOLUTIONS) + 1
+    fresh = Index.load(tmp_path / "idx", HashEncoder())
+    assert fresh.remove(["1"]) == 1 and len(fresh._tokens) == len(fresh)  # remove first
+    assert fresh.doc_tokens("2") == loaded.doc_tokens("2")
+    assert loaded.search("无人机电力巡检", k=1, mode="bm25")[0].id == "new"
+    loaded.save(tmp_path / "again")
+    again = Index.load(tmp_path / "again", HashEncoder())
+    assert again.ids == loaded.ids and "0" not in again
+    assert again.search("无人机电力巡检", k=1, mode="fused")[0].id == "new"
+
+
+def test_missing_tokens_or_mismatched_arrays_are_rebuilt_not_trusted(tmp_path):
+    before = _saved_index(tmp_path)
+    (tmp_path / "idx" / "tokens.jsonl").unlink()  # an old directory pruned meanwhile
+    loaded = Index.load(tmp_path / "idx")
+    assert loaded.doc_tokens("1") == before.doc_tokens("1")  # re-tokenised from the text
+
+    other = Index()
+    other.add([Document("x", "智慧养老")])
+    other.save(tmp_path / "other")
+    shutil.rmtree(tmp_path / "idx" / "bm25")
+    shutil.copytree(tmp_path / "other" / "bm25", tmp_path / "idx" / "bm25")  # 1 doc, not 6
+    loaded = Index.load(tmp_path / "idx")
+    assert loaded._dirty  # the arrays do not fit: BM25 is rebuilt on first use
+    assert [h.id for h in loaded.search("缺陷检测", k=3, mode="bm25")] == [
+        h.id for h in before.search("缺陷检测", k=3, mode="bm25")
+    ]
+
+
+def test_an_index_saved_in_the_first_format_still_loads(tmp_path):
+    before = _saved_index(tmp_path, HashEncoder())
+    d = tmp_path / "idx"
+    tokens = [json.loads(line) for line in (d / "tokens.jsonl").open(encoding="utf-8")]
+    rows = [json.loads(line) for line in (d / "documents.jsonl").open(encoding="utf-8")]
+    with (d / "documents.jsonl").open("w", encoding="utf-8") as fh:
+        for row, toks in zip(rows, tokens, strict=True):
+            fh.write(json.dumps({**row, "tokens": toks}, ensure_ascii=False) + "\n")
+    meta = json.loads((d / "meta.json").read_text("utf-8"))
+    meta["format"] = 1
+    del meta["bm25"]
+    (d / "meta.json").write_text(json.dumps(meta), "utf-8")
+    for name in ("tokens.jsonl", "bm25"):
+        shutil.rmtree(d / name) if (d / name).is_dir() else (d / name).unlink()
+    enc = HashEncoder()
+    loaded = Index.load(d, enc)
+    assert enc.calls == 0 and loaded.doc_tokens("2") == before.doc_tokens("2")
+    assert [h.id for h in loaded.search("养老", k=3, mode="fused")] == [
+        h.id for h in before.search("养老", k=3, mode="fused")
+    ]

@@ -56,3 +56,14 @@ def test_tag_name_in_text_is_its_own_keyword():
 def test_nothing_to_suggest():
     res = TagSuggester().suggest("你好")
     assert res.sector is None and res.tags == []
+
+
+def test_a_saved_suggester_loads_with_the_same_suggestions(tmp_path):
+    fitted = trained()
+    loaded = TagSuggester.load(fitted.save(tmp_path / "tags.json"))
+    for text in ["电子元件外观缺陷的视觉检测", "养老机构老人看护", "光伏电站无人机巡检", ""]:
+        assert loaded.suggest(text) == fitted.suggest(text)
+    assert loaded.trained and loaded.n_trained == len(TEXTS)
+    untrained = TagSuggester(sector_keywords={"energy": ["光伏"]})
+    again = TagSuggester.load(untrained.save(tmp_path / "empty.json"))
+    assert again.suggest("光伏发电预测") == untrained.suggest("光伏发电预测")

@@ -9,8 +9,14 @@ Dense search is exact (one matrix-vector product) below ``ann_threshold`` docume
 ``usearch`` HNSW index above it when ``usearch`` is installed (exact search is kept as the
 fallback, and is used whenever a filter is given).
 
-``save(dir)`` writes ``meta.json``, ``documents.jsonl`` (with tokens) and ``vectors.npy``;
-``Index.load(dir)`` restores the same index without re-tokenising or re-embedding.
+``save(dir)`` writes ``meta.json``, ``documents.jsonl``, ``tokens.jsonl``, ``vectors.npy`` and
+the built BM25 arrays (``bm25/``, bm25s' own format); ``Index.load(dir)`` restores the same
+index without re-tokenising, re-embedding or re-indexing: the BM25 arrays and the vectors are
+memory-mapped (shared by every process that loads the same files) and the token lists are read
+only when something needs them (a change, or :meth:`doc_tokens`). Loading 10,000 demands takes
+a tenth of what re-indexing them did, which is what a web worker pays when another process
+changed the index. Indexes saved in format 1 (tokens inside ``documents.jsonl``, no arrays)
+still load, and are re-indexed once.
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ from .encoders import Encoder, l2_normalise
 from .text import tokenize, tokenize_many
 
 Mode = Literal["bm25", "dense", "fused"]
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 DEFAULT_ANN_THRESHOLD = 500_000  # exact numpy search is < 30 ms up to ~100k × 384 on 2 cores
 
 
@@ -98,7 +104,8 @@ class Index:
         self._ids: list[str] = []
         self._pos: dict[str, int] = {}
         self._docs: list[Document] = []
-        self._tokens: list[list[str]] = []
+        self._token_lists: list[list[str]] | None = []
+        self._tokens_file: Path | None = None  # where load() left the token lists unread
         self._vectors: np.ndarray | None = None
         self._vector_model: str | None = None
         self._bm25 = None
@@ -161,6 +168,7 @@ class Index:
             vectors = l2_normalise(vectors)
             if len(vectors) != len(docs):
                 raise ValueError("vectors and docs differ in length")
+        self._read_tokens()
         replace = [d.id for d in docs if d.id in self._pos]
         if replace:
             self.remove(replace)
@@ -183,6 +191,35 @@ class Index:
             self._tokens.append(list(t))
         self._dirty = True
 
+    def _read_tokens(self) -> None:
+        """Read the saved token lists now: before a change moves the documents' positions."""
+        self._tokens  # noqa: B018 — the property reads them
+
+    @property
+    def _tokens(self) -> list[list[str]]:
+        """The token list of every document (index order), read on first use after load().
+
+        The saved file is the one written with the documents; should it be gone (an old
+        index directory pruned while this process still used it), the text is re-tokenised.
+        Changes call :meth:`_read_tokens` first, so the file is always read against the
+        documents it was saved with.
+        """
+        if self._token_lists is None:
+            lists = None
+            try:
+                with self._tokens_file.open(encoding="utf-8") as fh:
+                    lists = [json.loads(line) for line in fh]
+            except (OSError, ValueError):
+                pass
+            if lists is None or len(lists) != len(self._docs):
+                lists = tokenize_many([d.full_text for d in self._docs])
+            self._token_lists = lists
+        return self._token_lists
+
+    @_tokens.setter
+    def _tokens(self, value: list[list[str]]) -> None:
+        self._token_lists = value
+
     def update(self, doc: Document) -> None:
         """Replace one document (or add it when new)."""
         self.add([doc])
@@ -192,6 +229,7 @@ class Index:
         drop = {self._pos[i] for i in ids if i in self._pos}
         if not drop:
             return 0
+        self._read_tokens()
         keep = [p for p in range(len(self._ids)) if p not in drop]
         self._ids = [self._ids[p] for p in keep]
         self._docs = [self._docs[p] for p in keep]
@@ -216,10 +254,13 @@ class Index:
             self._bm25 = retriever
         else:
             self._bm25 = None
+        self._build_ann()
+        self._dirty = False
+
+    def _build_ann(self) -> None:
         self._ann = None
         if self.has_vectors and len(self._ids) >= self.ann_threshold and _usearch_available():
             self._ann = _Ann(self._vectors)
-        self._dirty = False
 
     def rebuild(self) -> None:
         """Force the BM25 (and ANN) structures to be rebuilt now."""
@@ -446,9 +487,15 @@ class Index:
 
     # ------------------------------------------------------------------ persistence
     def save(self, directory: str | Path) -> Path:
-        """Write the index to ``directory`` (created if needed); returns the path."""
+        """Write the index to ``directory`` (created if needed); returns the path.
+
+        BM25 is built first, so that :meth:`load` maps the arrays instead of re-indexing.
+        Write a new directory rather than over one another process may be reading: the files
+        are written one after another (``meta.json`` last).
+        """
         d = Path(directory)
         d.mkdir(parents=True, exist_ok=True)
+        self._ensure_built()
         meta = {
             "format": FORMAT_VERSION,
             "count": len(self._ids),
@@ -459,21 +506,23 @@ class Index:
             "b": self.b,
             "vector_model": self._vector_model,
             "dim": None if self._vectors is None else int(self._vectors.shape[1]),
+            "bm25": self._bm25 is not None,
         }
-        tmp = d / "documents.jsonl.tmp"
-        with tmp.open("w", encoding="utf-8") as fh:
-            for doc, toks in zip(self._docs, self._tokens, strict=True):
+        with (d / "documents.jsonl").open("w", encoding="utf-8") as fh:
+            for doc in self._docs:
                 # not dataclasses.asdict: it deep-copies every field, which made saving
                 # 10,000 documents take seconds (the JSON is the same)
                 row = {"id": doc.id, "text": doc.text, "title": doc.title, "fields": doc.fields}
-                row["tokens"] = toks
                 fh.write(json.dumps(row, ensure_ascii=False) + "\n")
-        tmp.replace(d / "documents.jsonl")
+        with (d / "tokens.jsonl").open("w", encoding="utf-8") as fh:
+            fh.writelines(json.dumps(t, ensure_ascii=False) + "\n" for t in self._tokens)
         vec_path = d / "vectors.npy"
         if self._vectors is not None:
             np.save(vec_path, self._vectors)
         elif vec_path.exists():
             vec_path.unlink()
+        if self._bm25 is not None:
+            self._bm25.save(d / "bm25", show_progress=False)
         (d / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2), "utf-8")
         return d
 
@@ -499,18 +548,46 @@ class Index:
         with (d / "documents.jsonl").open(encoding="utf-8") as fh:
             for line in fh:
                 row = json.loads(line)
-                toks.append(row.pop("tokens"))
+                toks.append(row.pop("tokens", None))
                 docs.append(Document(**row))
         vectors = None
         vec_path = d / "vectors.npy"
         usable = encoder is None or encoder.name == meta.get("vector_model")
         if vec_path.exists() and usable:
-            vectors = np.load(vec_path)
-        saved_encoder, idx.encoder = idx.encoder, None
-        idx.add(docs, vectors=vectors, tokens=toks)
-        idx.encoder = saved_encoder
+            vectors = np.load(vec_path, mmap_mode="r")
+            if len(vectors) != len(docs):
+                raise ValueError(f"{vec_path}: {len(vectors)} vectors for {len(docs)} documents")
+        if meta.get("format", 1) < 2:  # tokens inside documents.jsonl, nothing built
+            idx.encoder, saved_encoder = None, idx.encoder
+            idx.add(docs, vectors=None if vectors is None else np.asarray(vectors), tokens=toks)
+            idx.encoder = saved_encoder
+        else:
+            idx._ids = [doc.id for doc in docs]
+            idx._pos = {doc_id: i for i, doc_id in enumerate(idx._ids)}
+            idx._docs = docs
+            idx._token_lists, idx._tokens_file = None, d / "tokens.jsonl"
+            idx._vectors = vectors
+            idx._load_bm25(d / "bm25" if meta.get("bm25") else None)
         idx._vector_model = meta.get("vector_model") if vectors is not None else None
         return idx
+
+    def _load_bm25(self, path: Path | None) -> None:
+        """Map the saved BM25 arrays; when they are missing or do not fit the documents, BM25
+        is rebuilt from the tokens on first use instead."""
+        import bm25s
+
+        self._bm25, self._dirty = None, True
+        if not self._ids:
+            self._dirty = False
+        elif path is not None and path.is_dir():
+            try:
+                retriever = bm25s.BM25.load(path, mmap=True, show_progress=False)
+            except (OSError, ValueError, KeyError):
+                return
+            if int(retriever.scores.get("num_docs", -1)) == len(self._ids):
+                self._bm25, self._dirty = retriever, False
+        if not self._dirty:
+            self._build_ann()
 
     def reembed(self) -> None:
         """Recompute every vector with the current encoder."""

@@ -4,6 +4,10 @@
 platform's own labelled texts (sector: one label per text; tags: one binary model per tag with
 enough examples), with a keyword fallback from maps passed in as data (e.g. the city pack's
 sector → keywords). Pure numpy; small enough to retrain on every index rebuild.
+
+A fitted suggester is plain data: :meth:`TagSuggester.save` / :meth:`TagSuggester.load` write and
+read it as JSON, so one process fits it and the others load it (fitting tokenises every
+labelled text; loading is a JSON read).
 """
 
 from __future__ import annotations
@@ -70,6 +74,26 @@ class _NB:
             self.log_unseen[y] = math.log(self.alpha / denom)
         self.vocab = vocab
         return self
+
+    def to_dict(self) -> dict:
+        return {
+            "alpha": self.alpha,
+            "classes": self.classes,
+            "log_prior": self.log_prior,
+            "log_lik": self.log_lik,
+            "log_unseen": self.log_unseen,
+            "vocab": sorted(getattr(self, "vocab", ())),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping) -> _NB:
+        nb = cls(alpha=data["alpha"])
+        nb.classes = list(data["classes"])
+        nb.log_prior = dict(data["log_prior"])
+        nb.log_lik = {y: dict(v) for y, v in data["log_lik"].items()}
+        nb.log_unseen = dict(data["log_unseen"])
+        nb.vocab = set(data["vocab"])
+        return nb
 
     def predict_proba(self, toks: Sequence[str]) -> dict[str, float]:
         toks = [t for t in toks if t in self.vocab]
@@ -191,6 +215,43 @@ class TagSuggester:
         return TagSuggestions(
             sorted(sectors.values(), key=by_conf)[:3], sorted(tags.values(), key=by_conf)[:max_tags]
         )
+
+    def save(self, path: str | Path) -> Path:
+        """Write the suggester, fitted models included, as JSON (read back by :meth:`load`)."""
+        data = {
+            "format": 1,
+            "sector_keywords": self.sector_keywords,
+            "tag_keywords": self.tag_keywords,
+            "min_examples": self.min_examples,
+            "sector_threshold": self.sector_threshold,
+            "tag_threshold": self.tag_threshold,
+            "n_trained": self.n_trained,
+            "sector_nb": None if self._sector_nb is None else self._sector_nb.to_dict(),
+            "tag_nb": {tag: nb.to_dict() for tag, nb in self._tag_nb.items()},
+        }
+        path = Path(path)
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
+        tmp.replace(path)
+        return path
+
+    @classmethod
+    def load(cls, path: str | Path) -> TagSuggester:
+        """A suggester written by :meth:`save`, as it was fitted."""
+        data = json.loads(Path(path).read_text("utf-8"))
+        out = cls(
+            min_examples=data["min_examples"],
+            sector_threshold=data["sector_threshold"],
+            tag_threshold=data["tag_threshold"],
+        )
+        # keywords were normalised when first given; set as saved, not normalised again
+        out.sector_keywords = {k: list(v) for k, v in data["sector_keywords"].items()}
+        out.tag_keywords = {k: list(v) for k, v in data["tag_keywords"].items()}
+        out.n_trained = data["n_trained"]
+        sector = data.get("sector_nb")
+        out._sector_nb = None if sector is None else _NB.from_dict(sector)
+        out._tag_nb = {tag: _NB.from_dict(nb) for tag, nb in data.get("tag_nb", {}).items()}
+        return out
 
     @classmethod
     def from_keyword_file(cls, path: str | Path, **kwargs) -> TagSuggester:

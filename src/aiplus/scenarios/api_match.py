@@ -170,13 +170,16 @@ def search(request, params: Query[SearchParams]):
     else:
         visible = permissions.solutions_visible_to(request.user)
     ids = matching.search_ids(kind, query, k=500) if query else []
-    objs = visible.in_bulk(ids)
+    # count every visible hit, but load only the rows of the page (title and id)
+    allowed = set(visible.filter(pk__in=ids).values_list("pk", flat=True))
+    ranked = [pk for pk in ids if pk in allowed]
+    objs = visible.only("pk", "title").in_bulk(ranked[: params.limit])
     items = [
         {"id": pk, "title": objs[pk].title, "url": objs[pk].get_absolute_url()}
-        for pk in ids
+        for pk in ranked[: params.limit]
         if pk in objs
     ]
-    return {"items": items[: params.limit], "count": len(items)}
+    return {"items": items, "count": len(ranked)}
 
 
 @router.post(

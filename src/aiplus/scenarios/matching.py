@@ -2,8 +2,12 @@
 `aiplus.matching`, one engine per process loaded from `settings.MATCHING_INDEX_DIR`, kept
 fresh by background tasks, and the ranked, explained results the pages and the API show.
 
-The index on disk is the shared state: a task that changes it writes a new `version` file,
-and every process reloads its engine when that file changes (one `stat` per use).
+The index on disk is the shared state. A task that changes it writes the whole engine to a
+new directory `versions/<version>/` and then names it in the `version` file (replaced
+atomically), so a process reading the index never sees half of a save; every process reloads
+its engine when that file changes (one read per use, at most one reload every
+`MATCHING_RELOAD_SECONDS`). Old version directories are removed once no process can still be
+starting to read them (`PRUNE_SECONDS`); a process already holding one keeps its mapped arrays.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import logging
+import os
 import threading
 import time
 import uuid
@@ -47,6 +52,9 @@ _lock = threading.Lock()
 _cache: dict[str, Any] = {"engine": None, "version": None, "tags": None}
 # Default of settings.MATCHING_RELOAD_SECONDS (see get_engine).
 RELOAD_SECONDS = 30.0
+# A version directory superseded this long ago is removed (a reader takes well under a second).
+PRUNE_SECONDS = 300.0
+TAGS_FILE = "tags.json"  # the fitted tag suggester, in each version's directory
 TAGS_REFIT_SECONDS = 600.0
 
 
@@ -213,8 +221,22 @@ def _new_engine() -> MatchEngine:
     return engine
 
 
-def _load_engine() -> MatchEngine:
-    engine = MatchEngine.load(_dir(), encoder=_encoder())
+def _version_dir(version: str | None) -> Path:
+    """Where a version's engine is; the index directory itself for an index saved before
+    versions had directories of their own."""
+    path = _dir() / "versions" / (version or "")
+    return path if version and path.is_dir() else _dir()
+
+
+def _load_engine(version: str | None = None) -> MatchEngine:
+    """The engine of `version` (default: the current one), as saved; the current one should
+    `version` have been pruned in the meantime."""
+    try:
+        engine = MatchEngine.load(_version_dir(version or _version()), encoder=_encoder())
+    except FileNotFoundError:
+        if version is None or version == _version():
+            raise
+        engine = MatchEngine.load(_version_dir(_version()), encoder=_encoder())
     if engine.encoder is None:
         engine.reason = _cache.get("encoder_reason") or engine.reason
     return engine
@@ -264,11 +286,43 @@ def vectors_for(kind: str, docs: list[dict[str, Any]]) -> np.ndarray | None:
 
 
 def _save(engine: MatchEngine) -> None:
-    engine.save(_dir())
-    version = uuid.uuid4().hex
-    (_dir() / "version").write_text(version)
+    version, previous = uuid.uuid4().hex, _version()
+    directory = _dir() / "versions" / version
+    engine.save(directory)
+    superseded = _version_dir(previous) if previous else None
+    superseded = None if superseded == _dir() else superseded
+    suggester = _save_tag_suggester(directory, superseded)
+    pointer = _dir() / "version.tmp"
+    pointer.write_text(version)
+    pointer.replace(_dir() / "version")
+    if superseded is not None:
+        os.utime(superseded)  # its time is now when it was superseded (see _prune)
+    now = time.monotonic()
     with _lock:  # this process has the new engine already: no reload
-        _cache.update(engine=engine, version=version, loaded_at=time.monotonic())
+        _cache.update(engine=engine, version=version, loaded_at=now)
+        if suggester is not None:
+            _cache.update(tags=suggester, tags_version=version, tags_at=now)
+    _prune(version)
+
+
+def _prune(current: str) -> None:
+    """Remove version directories superseded more than `PRUNE_SECONDS` ago (and the files of
+    an index saved before versions had directories). Called under the write lock."""
+    import shutil
+
+    cutoff = time.time() - PRUNE_SECONDS
+    old = [p for p in (_dir() / "versions").iterdir() if p.name != current]
+    old += [_dir() / name for name in ("demands", "solutions", "engine.json")]
+    for path in old:
+        try:
+            if path.stat().st_mtime >= cutoff:
+                continue
+            if path.is_dir():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
+        except FileNotFoundError:
+            pass
 
 
 def rebuild() -> MatchEngine:
@@ -308,7 +362,7 @@ def get_engine() -> MatchEngine:
             return engine
     if version is None:
         return rebuild()
-    engine = _load_engine()
+    engine = _load_engine(version)
     with _lock:
         _cache.update(engine=engine, version=version, loaded_at=time.monotonic())
     return engine
@@ -552,19 +606,9 @@ def similar_demands(
     ][:k]
 
 
-def _tag_suggester() -> TagSuggester:
-    """The tag suggester, fitted on the indexable demands. It is refitted when the index has
-    changed, but at most every `MATCHING_TAGS_REFIT_SECONDS` (10 min): fitting reads every
-    demand with its tags (seconds at 10,000 demands), and one more demand barely changes what
-    it suggests, so under a stream of submissions the workers would otherwise do little else."""
-    with _lock:
-        cached = _cache.get("tags")
-        fitted_at = _cache.get("tags_at", 0.0)
-    if cached is not None and (
-        _cache.get("tags_version") == _version()
-        or time.monotonic() - fitted_at < _tags_refit_seconds()
-    ):
-        return cached
+def fit_tag_suggester() -> TagSuggester:
+    """A tag suggester fitted on the indexable demands, with the sectors' keywords and the tag
+    names as its fallback (seconds at 10,000 demands: every text is tokenised)."""
     sectors = {
         s.code: [k for k in s.keywords.replace(";", "；").split("；") if k]
         for s in Sector.objects.all()
@@ -578,8 +622,55 @@ def _tag_suggester() -> TagSuggester:
             sectors=[d.sector.code for d in rows],
             tags=[[t.name for t in d.tags.all()] for d in rows],
         )
+    return suggester
+
+
+def _save_tag_suggester(directory: Path, previous: Path | None) -> TagSuggester | None:
+    """Give a new index version its tag suggester: the previous version's (the file copied,
+    its time kept) while that was fitted less than `MATCHING_TAGS_REFIT_SECONDS` ago — one
+    more demand barely changes what it suggests — otherwise a new fit. Returns the suggester
+    when it was fitted here."""
+    import shutil
+
+    old = None if previous is None else previous / TAGS_FILE
+    if (
+        old is not None
+        and old.exists()
+        and time.time() - old.stat().st_mtime < (_tags_refit_seconds())
+    ):
+        shutil.copy2(old, directory / TAGS_FILE)
+        return None
+    suggester = fit_tag_suggester()
+    suggester.save(directory / TAGS_FILE)
+    return suggester
+
+
+def _tag_suggester() -> TagSuggester:
+    """The tag suggester of this process's index version, as the writer of that version
+    fitted and saved it; it follows the engine (at most one reload every
+    `MATCHING_RELOAD_SECONDS`). An index saved before suggesters were saved with it gets one
+    fitted here."""
+    version = _version()
     with _lock:
-        _cache.update(tags=suggester, tags_version=_version(), tags_at=time.monotonic())
+        cached = _cache.get("tags")
+        if cached is not None and (
+            _cache.get("tags_version") == version
+            or time.monotonic() - _cache.get("tags_at", 0.0) < _reload_seconds()
+        ):
+            return cached
+    suggester = None
+    for _ in range(2):  # once more should the version have been replaced meanwhile
+        try:
+            suggester = TagSuggester.load(_version_dir(version) / TAGS_FILE)
+            break
+        except (OSError, ValueError, KeyError):
+            if _version() == version:
+                break
+            version = _version()
+    if suggester is None:
+        suggester = fit_tag_suggester()
+    with _lock:
+        _cache.update(tags=suggester, tags_version=version, tags_at=time.monotonic())
     return suggester
 
 
