@@ -361,3 +361,28 @@ def test_an_index_saved_in_the_first_format_still_loads(tmp_path):
     assert [h.id for h in loaded.search("养老", k=3, mode="fused")] == [
         h.id for h in before.search("养老", k=3, mode="fused")
     ]
+
+
+def test_an_unchanged_index_is_saved_again_as_links_and_a_changed_one_as_new_files(tmp_path):
+    _saved_index(tmp_path, HashEncoder())
+    loaded = Index.load(tmp_path / "idx", HashEncoder())
+    loaded.save(tmp_path / "same")
+    for name in ("documents.jsonl", "tokens.jsonl", "vectors.npy", "bm25/data.csc.index.npy"):
+        assert (tmp_path / "same" / name).stat().st_ino == (tmp_path / "idx" / name).stat().st_ino
+    loaded.add([Document("new", "无人机电力巡检")])
+    loaded.save(tmp_path / "changed")
+    assert (tmp_path / "changed" / "tokens.jsonl").stat().st_ino != (
+        tmp_path / "idx" / "tokens.jsonl"
+    ).stat().st_ino
+    assert "new" not in Index.load(tmp_path / "same") and "new" in Index.load(tmp_path / "changed")
+
+
+def test_a_loaded_index_can_be_saved_over_its_own_directory(tmp_path):
+    _saved_index(tmp_path, HashEncoder())
+    kept = Index.load(tmp_path / "idx", HashEncoder())  # another reader of the same files
+    loaded = Index.load(tmp_path / "idx", HashEncoder())
+    loaded.add([Document("new", "无人机电力巡检")])
+    loaded.save(tmp_path / "idx")  # its arrays are mapped from these very files
+    assert Index.load(tmp_path / "idx").search("无人机电力巡检", k=1, mode="bm25")[0].id == "new"
+    assert loaded.search("无人机电力巡检", k=1, mode="fused")[0].id == "new"
+    assert "new" not in kept and kept.search("缺陷检测", k=1, mode="fused")  # still intact

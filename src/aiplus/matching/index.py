@@ -22,6 +22,8 @@ still load, and are re-indexed once.
 from __future__ import annotations
 
 import json
+import os
+import shutil
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -106,6 +108,7 @@ class Index:
         self._docs: list[Document] = []
         self._token_lists: list[list[str]] | None = []
         self._tokens_file: Path | None = None  # where load() left the token lists unread
+        self._saved_in: Path | None = None  # a directory holding exactly this index, if any
         self._vectors: np.ndarray | None = None
         self._vector_model: str | None = None
         self._bm25 = None
@@ -169,6 +172,7 @@ class Index:
             if len(vectors) != len(docs):
                 raise ValueError("vectors and docs differ in length")
         self._read_tokens()
+        self._saved_in = None
         replace = [d.id for d in docs if d.id in self._pos]
         if replace:
             self.remove(replace)
@@ -230,6 +234,7 @@ class Index:
         if not drop:
             return 0
         self._read_tokens()
+        self._saved_in = None
         keep = [p for p in range(len(self._ids)) if p not in drop]
         self._ids = [self._ids[p] for p in keep]
         self._docs = [self._docs[p] for p in keep]
@@ -496,6 +501,10 @@ class Index:
         d = Path(directory)
         d.mkdir(parents=True, exist_ok=True)
         self._ensure_built()
+        if self._saved_in is not None and self._saved_in.resolve() != d.resolve():
+            if _link_files(self._saved_in, d):  # unchanged since: the same files again
+                self._saved_in = d
+                return d
         meta = {
             "format": FORMAT_VERSION,
             "count": len(self._ids),
@@ -508,6 +517,11 @@ class Index:
             "dim": None if self._vectors is None else int(self._vectors.shape[1]),
             "bm25": self._bm25 is not None,
         }
+        # Every file is unlinked before it is written: its old contents may be mapped by this
+        # index or shared (as a link) with another version's directory.
+        for name in ("documents.jsonl", "tokens.jsonl", "vectors.npy", "meta.json"):
+            (d / name).unlink(missing_ok=True)
+        shutil.rmtree(d / "bm25", ignore_errors=True)
         with (d / "documents.jsonl").open("w", encoding="utf-8") as fh:
             for doc in self._docs:
                 # not dataclasses.asdict: it deep-copies every field, which made saving
@@ -516,14 +530,12 @@ class Index:
                 fh.write(json.dumps(row, ensure_ascii=False) + "\n")
         with (d / "tokens.jsonl").open("w", encoding="utf-8") as fh:
             fh.writelines(json.dumps(t, ensure_ascii=False) + "\n" for t in self._tokens)
-        vec_path = d / "vectors.npy"
         if self._vectors is not None:
-            np.save(vec_path, self._vectors)
-        elif vec_path.exists():
-            vec_path.unlink()
+            np.save(d / "vectors.npy", self._vectors)
         if self._bm25 is not None:
             self._bm25.save(d / "bm25", show_progress=False)
         (d / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2), "utf-8")
+        self._saved_in = d
         return d
 
     @classmethod
@@ -568,6 +580,8 @@ class Index:
             idx._token_lists, idx._tokens_file = None, d / "tokens.jsonl"
             idx._vectors = vectors
             idx._load_bm25(d / "bm25" if meta.get("bm25") else None)
+            # the files are this index unless vectors of another model were left out
+            idx._saved_in = d if (vectors is not None or not vec_path.exists()) else None
         idx._vector_model = meta.get("vector_model") if vectors is not None else None
         return idx
 
@@ -596,6 +610,7 @@ class Index:
         else:
             self._vectors = self.encoder.encode([d.full_text for d in self._docs], kind="passage")
             self._vector_model = self.encoder.name
+        self._saved_in = None
         self._dirty = True
 
     # ------------------------------------------------------------------ memory
@@ -613,6 +628,25 @@ class Index:
         parts = {"bm25": bm, "vectors": vec, "ann": ann, "tokens": toks, "documents": docs}
         parts["total"] = sum(parts.values())
         return parts
+
+
+def _link_files(source: Path, target: Path) -> bool:
+    """Hard-link the saved index in ``source`` into ``target`` (an unchanged index is saved
+    again in no time and no space); False when that cannot be done (another file system,
+    ``source`` gone), and the caller writes the files instead."""
+    try:
+        if not (source / "meta.json").exists():
+            return False
+        for path in sorted(source.rglob("*")):
+            dest = target / path.relative_to(source)
+            if path.is_dir():
+                dest.mkdir(exist_ok=True)
+                continue
+            dest.unlink(missing_ok=True)
+            os.link(path, dest)
+    except OSError:
+        return False
+    return True
 
 
 def _best(scores: dict[int, float], k: int) -> list[tuple[int, float]]:
