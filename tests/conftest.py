@@ -26,6 +26,7 @@ def _matching_index(settings, tmp_path):
     settings.ANON_PAGE_CACHE_SECONDS = 0  # tests/test_pagecache.py switches it on
     matching._cache.clear()
     matching._cache.update(engine=None, version=None, tags=None)
+    matching._writer.update(engine=None, version=None)
 
 
 @pytest.fixture(autouse=True)

@@ -147,6 +147,51 @@ def test_saving_a_demand_reindexes_it_after_commit(
     assert str(demand.pk) in matching.get_engine().indexes["demands"]
 
 
+def test_the_writer_keeps_its_engine_between_writes_and_readers_load_their_own(market, monkeypatch):
+    loads = []
+    real_load = matching._load_engine
+    monkeypatch.setattr(
+        matching, "_load_engine", lambda version=None: loads.append(version) or real_load(version)
+    )
+    demand = market["demand"]
+    for title in ("注塑件外观缺陷智能检测", "注塑件外观缺陷机器视觉检测"):
+        demand.title = title
+        demand.save()
+        matching.refresh(matching.DEMANDS, demand.pk)
+    assert loads == []  # rebuild's engine, changed twice in place, never read back
+    reader = matching.get_engine()
+    assert loads == [(matching._dir() / "version").read_text()]  # the saved version, from disk
+    assert reader is not matching._writer["engine"]
+    assert reader.indexes["demands"].get(str(demand.pk)).title == "注塑件外观缺陷机器视觉检测"
+
+    def broken_save(engine):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(matching, "_save", broken_save)
+    demand.title = "又改了标题"
+    demand.save()
+    with pytest.raises(OSError):
+        matching.refresh(matching.DEMANDS, demand.pk)
+    assert matching._writer["engine"] is None  # half changed: dropped, the next write reloads
+    assert reader.indexes["demands"].get(str(demand.pk)).title == "注塑件外观缺陷机器视觉检测"
+
+
+def test_a_queue_that_can_defer_runs_the_reindex_a_few_seconds_later(
+    auto_index, market, settings, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+    from django_tasks import default_task_backend
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    settings.MATCHING_REINDEX_DELAY_SECONDS = 5
+    before = timezone.now()
+    with django_capture_on_commit_callbacks(execute=True):
+        matching.changed(matching.DEMANDS, market["demand"].pk)
+    (result,) = default_task_backend.results
+    assert result.task.name == "reindex" and result.args == [matching.DEMANDS, market["demand"].pk]
+    assert 4 <= (result.task.run_after - before).total_seconds() <= 6
+
+
 def test_the_index_survives_a_restart(market, settings):
     first = [m.id for m in matching.get_engine().search("solutions", "缺陷检测")]
     matching._cache.update(engine=None, version=None, tags=None)  # a new process

@@ -279,6 +279,9 @@ MATCHING_AUTO_INDEX = env_bool("MATCHING_AUTO_INDEX", True)
 # refitted at most this often (both are seconds of work at 10,000 demands).
 MATCHING_RELOAD_SECONDS = float(env("MATCHING_RELOAD_SECONDS", "30"))
 MATCHING_TAGS_REFIT_SECONDS = float(env("MATCHING_TAGS_REFIT_SECONDS", "600"))
+# A re-index task runs this long after the save (with a queue that can defer): a burst of saves
+# becomes one new index version instead of one each.
+MATCHING_REINDEX_DELAY_SECONDS = float(env("MATCHING_REINDEX_DELAY_SECONDS", "5"))
 
 # Programme monitoring: a forecast covering at least this share of the gap to the target is
 # "at risk" rather than "behind" (see aiplus/programme/forecast.py).

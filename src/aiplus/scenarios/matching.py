@@ -21,7 +21,7 @@ import time
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +50,9 @@ log = logging.getLogger(__name__)
 DEMANDS, SOLUTIONS = "demands", "solutions"
 _lock = threading.Lock()
 _cache: dict[str, Any] = {"engine": None, "version": None, "tags": None}
+# The index writer's own engine (refresh), kept between writes under the write lock; never
+# handed to readers, who load each version from disk, since the writer changes it in place.
+_writer: dict[str, Any] = {"engine": None, "version": None}
 # Default of settings.MATCHING_RELOAD_SECONDS (see get_engine).
 RELOAD_SECONDS = 30.0
 # A version directory superseded this long ago is removed (a reader takes well under a second).
@@ -297,12 +300,23 @@ def _save(engine: MatchEngine) -> None:
     pointer.replace(_dir() / "version")
     if superseded is not None:
         os.utime(superseded)  # its time is now when it was superseded (see _prune)
+    _writer.update(engine=engine, version=version)
     now = time.monotonic()
-    with _lock:  # this process has the new engine already: no reload
-        _cache.update(engine=engine, version=version, loaded_at=now)
+    with _lock:  # this process's readers load the new version on their next use
+        _cache.update(engine=None, version=None)
         if suggester is not None:
             _cache.update(tags=suggester, tags_version=version, tags_at=now)
     _prune(version)
+
+
+def _writer_engine() -> MatchEngine:
+    """The engine `refresh` changes: the one this process saved last while that is still the
+    current version (no reload between writes), else the current version from disk. Called
+    under the write lock, so the version cannot change meanwhile."""
+    version = _version()
+    if _writer["engine"] is None or _writer["version"] != version:
+        _writer.update(engine=_load_engine(version), version=version)
+    return _writer["engine"]
 
 
 def _prune(current: str) -> None:
@@ -349,9 +363,9 @@ def _tags_refit_seconds() -> float:
 
 def get_engine() -> MatchEngine:
     """This process's engine, reloaded when another process changed the index — at most once
-    every `MATCHING_RELOAD_SECONDS`: a reload reads and re-tokenises the whole index (seconds
-    at 10,000 demands), so under a stream of saves a web worker would do little else. The
-    process that wrote the index uses its new engine at once."""
+    every `MATCHING_RELOAD_SECONDS` (a reload maps the saved arrays, a quarter of a second at
+    10,000 demands, but under a stream of saves every worker would do it all the time). The
+    process that wrote the index loads its new version at once."""
     version = _version()
     now = time.monotonic()
     with _lock:
@@ -361,7 +375,8 @@ def get_engine() -> MatchEngine:
         ):
             return engine
     if version is None:
-        return rebuild()
+        rebuild()
+        version = _version()
     engine = _load_engine(version)
     with _lock:
         _cache.update(engine=engine, version=version, loaded_at=time.monotonic())
@@ -379,7 +394,7 @@ def refresh(kind: str, pk: int) -> None:
         rebuild()
         return
     with _write_lock():
-        engine = _load_engine()
+        engine = _writer_engine()
         index = engine.indexes[kind]
         started = timezone.now()
         if kind == DEMANDS:
@@ -396,12 +411,16 @@ def refresh(kind: str, pk: int) -> None:
         gone = [i for i in gone if i in index]
         if not docs and not gone:
             return
-        if gone:
-            engine.remove(kind, gone)
-        if docs:
-            add = engine.add_demands if kind == DEMANDS else engine.add_solutions
-            add(docs, vectors=vectors_for(kind, docs))
-        _save(engine)
+        try:
+            if gone:
+                engine.remove(kind, gone)
+            if docs:
+                add = engine.add_demands if kind == DEMANDS else engine.add_solutions
+                add(docs, vectors=vectors_for(kind, docs))
+            _save(engine)
+        except BaseException:
+            _writer.update(engine=None, version=None)  # half changed: the next write reloads
+            raise
         if kind == DEMANDS:
             _mark_indexed(started)
 
@@ -446,7 +465,12 @@ def changed(kind: str, pk: int) -> None:
 
     from .tasks import reindex
 
-    transaction.on_commit(lambda: reindex.enqueue(kind, pk))
+    task, delay = reindex, float(getattr(settings, "MATCHING_REINDEX_DELAY_SECONDS", 0))
+    if delay > 0 and reindex.get_backend().supports_defer:
+        # a burst of saves within the delay is taken in by the first task (see refresh); the
+        # tasks after it find nothing left to do
+        task = reindex.using(run_after=timezone.now() + timedelta(seconds=delay))
+    transaction.on_commit(lambda: task.enqueue(kind, pk))
 
 
 def changed_many() -> None:
