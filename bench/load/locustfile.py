@@ -19,7 +19,9 @@ separately, as it would count real visitors. A request fails on a status other t
 when the page does not hold what it should (a marker text, JSON fields).
 
 Settings (environment): LOAD_USERS (logins per role that `aiplus scale-demo --users` made,
-default 100), LOAD_WAIT ("min,max" think time in seconds, default "2,8").
+default 100), LOAD_WAIT ("min,max" think time in seconds, default "2,8"), LOAD_REQUEST_LOG (a
+CSV file to write every request to: start time, name, response time, failed; report.py turns
+it into the response times per 10 s of the run).
 
     locust -f bench/load/locustfile.py --host http://127.0.0.1:8000 --headless -u 200 -r 50 -t 60s
 """
@@ -31,13 +33,35 @@ import os
 import random
 import threading
 
-from locust import HttpUser, between, task
+from locust import HttpUser, between, events, task
 from locust.exception import StopUser
 
 USERS_PER_ROLE = int(os.environ.get("LOAD_USERS", "100"))
 PASSWORD = os.environ.get("LOAD_PASSWORD", "aiplus-demo-2026")
 _wait = [float(x) for x in os.environ.get("LOAD_WAIT", "2,8").split(",")]
 WAIT = between(_wait[0], _wait[-1])
+
+REQUEST_LOG = os.environ.get("LOAD_REQUEST_LOG")
+_requests: list[tuple[float, str, float, int]] = []
+
+
+@events.request.add_listener
+def _record(request_type, name, response_time, exception=None, start_time=None, **kw):
+    if REQUEST_LOG:
+        failed = 1 if exception is not None else 0
+        _requests.append((start_time or 0.0, f"{request_type} {name}", response_time, failed))
+
+
+@events.test_stop.add_listener
+def _write_log(**kw):
+    if REQUEST_LOG and _requests:
+        import csv
+
+        with open(REQUEST_LOG, "w", newline="", encoding="utf-8") as fh:
+            out = csv.writer(fh)
+            out.writerow(["start", "name", "ms", "failed"])
+            out.writerows(_requests)
+
 
 DEMAND_QUERIES = [
     "缺陷检测",

@@ -5,7 +5,8 @@
 Reads OUT/load_stats.csv, OUT/baseline_stats.csv and OUT/load_failures.csv; prints the machine,
 the settings, one row per endpoint (requests, requests/s, p50/p95/p99 ms, failures, p50 and
 p95 as a ratio to the same endpoint in the single-user baseline of the same run) and the
-overall row, then the failures grouped by endpoint and message.
+overall row, the response times per 10 s of the run from OUT/load_requests.csv when the
+locustfile wrote it (LOAD_REQUEST_LOG), then the failures grouped by endpoint and message.
 """
 
 from __future__ import annotations
@@ -73,6 +74,38 @@ def _ratio(value: float, base: float) -> str:
     return f"{value / base:.1f}" if base > 0 else "–"
 
 
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0.0
+
+
+def _over_time(path: Path, window: int = 10) -> list[str]:
+    """Response times per `window` seconds of the run, from the locustfile's request log: the
+    spawn and its sign-ins, then the steady state (the target is judged on the whole run)."""
+    rows = _read(path) if path.exists() else []
+    if not rows:
+        return []
+    start = min(float(r["start"]) for r in rows)
+    by_window: dict[int, list[dict[str, str]]] = {}
+    for r in rows:
+        by_window.setdefault(int((float(r["start"]) - start) // window), []).append(r)
+    lines = [
+        "",
+        f"Over time (requests by the {window}-s window they started in):",
+        "",
+        "| seconds | requests | req/s | p50 ms | p95 ms | failures |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for w in sorted(by_window):
+        ms = [float(r["ms"]) for r in by_window[w]]
+        fails = sum(int(r["failed"]) for r in by_window[w])
+        lines.append(
+            f"| {w * window}–{(w + 1) * window} | {len(ms)} | {len(ms) / window:.1f} | "
+            f"{_percentile(ms, 0.5):.0f} | {_percentile(ms, 0.95):.0f} | {fails} |"
+        )
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path)
@@ -136,6 +169,7 @@ def main() -> None:
             f"{'met' if ok else 'NOT met'} (p95 {p95:.0f} ms, {fails} failures; "
             f"server errors logged: {meta.get('server_errors_logged', '?')}).",
         ]
+    lines += _over_time(args.out / "load_requests.csv")
     if failures:
         lines += ["", "Failures:", ""]
         for f in failures:
