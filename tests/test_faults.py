@@ -39,6 +39,7 @@ from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import OperationalError, close_old_connections
 from django.db.models import QuerySet
+from django.test import Client
 from django.urls import reverse
 
 from aiplus.accounts.choices import Role
@@ -522,6 +523,31 @@ def entry(owner):
 
 def counts(*models) -> dict:
     return {m.__name__: m.objects.count() for m in (*models, AuditEntry)}
+
+
+@pytest.mark.django_db
+def test_a_full_temporary_disk_while_a_page_upload_is_read_is_a_507(
+    owner, entry, settings, monkeypatch
+):
+    """A page's upload is read by the CSRF check, before the view: the disk filling up then is
+    a 507 page too (was: 500), with nothing saved. (The API's: see below.)"""
+    from django.core.files.uploadhandler import TemporaryFileUploadHandler
+
+    def no_space(self, raw_data, start):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 1  # every upload goes to a temporary file
+    monkeypatch.setattr(TemporaryFileUploadHandler, "receive_data_chunk", no_space)
+    files, before = stored_files(), counts(File)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(owner)
+    response = client.post(
+        reverse("catalogue:file_upload", args=[entry.pk]),
+        {"version": entry.versions.get().pk, "file": SimpleUploadedFile("a.csv", BODY)},
+    )
+    assert response.status_code == 507
+    assert uploads.STORAGE_FULL_MESSAGE in response.content.decode()
+    assert counts(File) == before and stored_files() == files
 
 
 @pytest.mark.django_db

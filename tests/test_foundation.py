@@ -136,3 +136,27 @@ def test_the_aiplus_console_script_runs_a_command():
     )
     assert result.returncode == 0, result.stderr
     assert "city pack" in result.stdout
+
+
+def test_choice_labels_match_djangos_display_in_each_language():
+    from django.db import models
+    from django.utils import translation
+
+    from aiplus.catalogue.models import Entry
+    from aiplus.scenarios.choices import DemandStatus
+    from aiplus.scenarios.models import Demand
+
+    field = Demand._meta.get_field("status")
+    for lang in ("zh-hans", "en"):
+        with translation.override(lang):
+            for value in [*DemandStatus.values, "no-such-status"]:
+                demand = Demand(status=value)
+                assert demand.get_status_display() == models.Model._get_FIELD_display(
+                    demand, field
+                )
+            entry = Entry(kind=Entry._meta.get_field("kind").choices[0][0])
+            assert entry.get_kind_display() == str(Entry._meta.get_field("kind").choices[0][1])
+    with translation.override("en"):
+        assert Demand(status=DemandStatus.PUBLISHED).get_status_display() != str(
+            DemandStatus.PUBLISHED.value
+        )

@@ -107,12 +107,15 @@ def test_an_empty_rate_switches_the_limit_off(client, citypack, settings):
     assert {client.get("/api/sectors").status_code for _ in range(5)} == {200}
 
 
-def test_the_schema_documents_429_on_every_operation(client):
+def test_the_schema_documents_429_and_503_on_every_operation_and_507_on_writes(client):
     schema = client.get("/api/openapi.json").json()
     for path, operations in schema["paths"].items():
         for method, operation in operations.items():
-            assert "429" in operation["responses"], (method, path)
-            assert "Retry-After" in operation["responses"]["429"]["headers"], (method, path)
+            responses = operation["responses"]
+            for status in ("429", "503"):
+                assert status in responses, (status, method, path)
+                assert "Retry-After" in responses[status]["headers"], (status, method, path)
+            assert ("507" in responses) == ("requestBody" in operation), (method, path)
 
 
 # -- the client's address -------------------------------------------------------------------

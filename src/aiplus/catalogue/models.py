@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aiplus.accounts.models import Organisation
-from aiplus.core.models import Sector, Tag
+from aiplus.core.models import ChoiceLabels, Sector, Tag
 
 from .choices import (
     DATA_KINDS,
@@ -31,7 +31,7 @@ from .choices import (
 MONEY = {"max_digits": 16, "decimal_places": 2}
 
 
-class Entry(models.Model):
+class Entry(ChoiceLabels, models.Model):
     """One catalogue entry: a dataset, corpus, model or application demo."""
 
     kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices, db_index=True)

@@ -119,12 +119,23 @@ def database_unavailable(request, exc: BaseException) -> HttpResponse:
 
 class ServiceUnavailableMiddleware:
     """Turns a database that is out of reach into a 503, a full disk into a 507 (never a 500).
-    Exceptions raised by views reach it through `process_exception`."""
+    Exceptions raised by views reach it through `process_exception`. A multipart body is
+    parsed here, before any other middleware: its files are written to temporary files as it
+    is read (by the CSRF check, otherwise), and a disk that fills up then is answered here too,
+    with nothing saved."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        if request.method == "POST" and request.content_type == "multipart/form-data":
+            try:
+                request.POST  # noqa: B018 — parses the body and its files once, kept on request
+            except OSError as exc:
+                if not is_storage_full(exc):
+                    raise
+                logger.error("storage full while reading an upload: %s", exc, exc_info=exc)
+                return storage_full_response(request)
         return self.get_response(request)
 
     def process_exception(self, request, exception):

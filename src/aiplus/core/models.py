@@ -6,9 +6,32 @@ hard-coded in Python. Each row keeps the source it came from.
 
 from __future__ import annotations
 
+from functools import cache
+
 from django.conf import settings
 from django.db import models
+from django.utils.encoding import force_str
 from django.utils.translation import gettext_lazy as _
+
+
+class ChoiceLabels:
+    """Model mixin: a faster `get_<field>_display`. Django's own builds a hashable copy of all
+    the field's choices on every call, translating each label to hash it, which made the
+    status column of a 20-row list cost over 200 translations; here the value-to-label map is
+    built once per field and only the label shown is translated."""
+
+    def _get_FIELD_display(self, field):  # noqa: N802 — the name Django's partialmethod calls
+        value = getattr(self, field.attname)
+        try:
+            label = _choice_labels(field).get(value)
+        except TypeError:  # an unhashable value: no label
+            label = None
+        return value if label is None else force_str(label, strings_only=True)
+
+
+@cache
+def _choice_labels(field) -> dict:
+    return dict(field.flatchoices)
 
 
 class ReferenceModel(models.Model):

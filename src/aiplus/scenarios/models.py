@@ -7,6 +7,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from aiplus.core.models import ChoiceLabels
+
 from .choices import (
     DemandStatus,
     ListStatus,
@@ -18,7 +20,7 @@ from .choices import (
 )
 
 
-class Demand(models.Model):
+class Demand(ChoiceLabels, models.Model):
     """An AI application-scenario demand (场景需求) published by a demander organisation."""
 
     code = models.CharField(_("编号"), max_length=32, unique=True, blank=True)
@@ -185,7 +187,7 @@ class DemandListItem(models.Model):
         return f"{self.demand_list_id}#{self.position}"
 
 
-class Solution(models.Model):
+class Solution(ChoiceLabels, models.Model):
     """A supplier's capability or solution (能力/解决方案)."""
 
     supplier = models.ForeignKey(
@@ -277,7 +279,7 @@ class Certification(models.Model):
         return self.name
 
 
-class Proposal(models.Model):
+class Proposal(ChoiceLabels, models.Model):
     """A supplier's answer to a published demand (揭榜/方案响应)."""
 
     demand = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="proposals")
