@@ -512,6 +512,18 @@ def stored_files() -> list[str]:
 
 
 @pytest.fixture
+def full_temporary_disk(settings, monkeypatch):
+    """Every upload is spooled to a temporary file, and writing it fails: no space left."""
+    from django.core.files.uploadhandler import TemporaryFileUploadHandler
+
+    def no_space(self, raw_data, start):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 1
+    monkeypatch.setattr(TemporaryFileUploadHandler, "receive_data_chunk", no_space)
+
+
+@pytest.fixture
 def owner(citypack):
     return make_user(Role.SUPPLIER)
 
@@ -527,17 +539,10 @@ def counts(*models) -> dict:
 
 @pytest.mark.django_db
 def test_a_full_temporary_disk_while_a_page_upload_is_read_is_a_507(
-    owner, entry, settings, monkeypatch
+    owner, entry, full_temporary_disk
 ):
     """A page's upload is read by the CSRF check, before the view: the disk filling up then is
     a 507 page too (was: 500), with nothing saved. (The API's: see below.)"""
-    from django.core.files.uploadhandler import TemporaryFileUploadHandler
-
-    def no_space(self, raw_data, start):
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-
-    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 1  # every upload goes to a temporary file
-    monkeypatch.setattr(TemporaryFileUploadHandler, "receive_data_chunk", no_space)
     files, before = stored_files(), counts(File)
     client = Client(enforce_csrf_checks=True)
     client.force_login(owner)
@@ -643,17 +648,10 @@ def test_full_disk_on_profile_evidence_keeps_no_profile(demander, full_disk):
 
 @pytest.mark.django_db
 def test_full_temporary_disk_while_parsing_an_api_upload_is_a_507(
-    owner, entry, settings, monkeypatch
+    owner, entry, full_temporary_disk
 ):
     """A large upload is spooled to a temporary file before any view runs; a full temporary
     disk there is a 507 too."""
-    from django.core.files.uploadhandler import TemporaryFileUploadHandler
-
-    def no_space(self, raw_data, start):
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-
-    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 1  # every upload goes to a temporary file
-    monkeypatch.setattr(TemporaryFileUploadHandler, "receive_data_chunk", no_space)
     api = api_as(owner)
     before = counts(File)
     response = api.upload(

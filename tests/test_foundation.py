@@ -151,9 +151,7 @@ def test_choice_labels_match_djangos_display_in_each_language():
         with translation.override(lang):
             for value in [*DemandStatus.values, "no-such-status"]:
                 demand = Demand(status=value)
-                assert demand.get_status_display() == models.Model._get_FIELD_display(
-                    demand, field
-                )
+                assert demand.get_status_display() == models.Model._get_FIELD_display(demand, field)
             entry = Entry(kind=Entry._meta.get_field("kind").choices[0][0])
             assert entry.get_kind_display() == str(Entry._meta.get_field("kind").choices[0][1])
     with translation.override("en"):
