@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 from aiplus.accounts.models import Organisation
 from aiplus.core.errors import ServiceError
 from aiplus.core.models import Area
-from aiplus.core.pages import fail, posted  # noqa: F401  (re-exported to the module's views)
+from aiplus.core.pages import fail
 from aiplus.core.pagination import paginate, querystring_without_page
 from aiplus.policies.models import Measure
 

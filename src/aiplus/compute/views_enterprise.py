@@ -12,12 +12,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from aiplus.core.errors import ServiceError
+from aiplus.core.pages import fail, posted
 from aiplus.core.pagination import paginate, querystring_without_page
 from aiplus.policies import engine
 
 from . import permissions, reports, services, vouchers
 from .models import Application, ApplicationStatus, Order
-from .views import enterprise_only, fail, is_enterprise, nav, only, posted, submit, with_vouchers
+from .views import enterprise_only, is_enterprise, nav, only, submit, with_vouchers
 from .views_forms import ApplicationPageForm, CalculatorForm, current_programme
 
 QUOTE_LABELS = {

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from aiplus.accounts.models import Organisation
 from aiplus.core.errors import ServiceError
+from aiplus.core.pages import fail, posted
 from aiplus.core.pagination import paginate, querystring_without_page
 
 from . import allocate, reports, services
@@ -31,7 +32,7 @@ from .models import (
     TxKind,
     VoucherProgramme,
 )
-from .views import account_names, fail, nav, office_only, posted, submit, with_vouchers
+from .views import account_names, nav, office_only, submit, with_vouchers
 from .views_forms import FundPageForm, RunForm
 
 # --- allocation runs ------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from aiplus.core.errors import ServiceError
+from aiplus.core.pages import fail, posted
 from aiplus.core.pagination import paginate, querystring_without_page
 
 from . import permissions, services
@@ -29,7 +30,7 @@ from .models import (
     RunStatus,
     UsageReport,
 )
-from .views import fail, nav, posted, provider_only, submit, with_vouchers
+from .views import nav, provider_only, submit, with_vouchers
 from .views_forms import CentrePageForm, OfferPageForm, UsageImportForm, UsagePageForm
 
 CSV_COLUMNS = ["order", "report_id", "period_start", "period_end", "card_hours"]
