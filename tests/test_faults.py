@@ -647,6 +647,61 @@ def test_full_disk_on_profile_evidence_keeps_no_profile(demander, full_disk):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("where", ["catalogue-file", "access-agreement", "programme", "policies"])
+def test_a_write_failing_after_the_file_was_stored_leaves_no_file(
+    where, owner, demander, district_officer, entry, monkeypatch
+):
+    """The file is stored, then the audit write fails (the database gone, say): the row is
+    rolled back and the stored file is removed with it."""
+    from django.db import transaction
+
+    from aiplus.catalogue import services as catalogue
+    from aiplus.core import audit
+    from aiplus.policies import services as policies
+    from aiplus.programme import services as programme
+    from aiplus.programme.models import Indicator
+    from aiplus.programme.periods import parse_key
+
+    submission = programme.save_value(
+        actor=district_officer,
+        indicator=Indicator.objects.get(code="ai-enterprises"),
+        period=programme.period_for(parse_key("2026-03")),
+        value="3200",
+        area=district_officer.organisation.area,
+    )
+    wanted = on_request(owner, body=None, title="按申请开放的数据集")
+    files = stored_files()
+
+    def lost_database(**kw):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(audit, "record", lost_database)
+    upload = SimpleUploadedFile("材料.pdf", b"%PDF-1.4 " + BODY)
+    calls = {
+        "catalogue-file": lambda: catalogue.add_file(
+            actor=owner, version=entry.versions.get(), upload=upload
+        ),
+        "access-agreement": lambda: catalogue.request_access(
+            actor=demander,
+            entry=wanted,
+            data={"purpose": "训练本单位的缺陷检测模型。"},
+            agreement=upload,
+        ),
+        "programme": lambda: programme.add_evidence(
+            actor=district_officer, submission=submission, upload=upload
+        ),
+        "policies": lambda: policies.add_evidence(
+            actor=demander, organisation=demander.organisation, upload=upload
+        ),
+    }
+    before = counts(File, AccessRequest, Evidence, ProfileEvidence)
+    with pytest.raises(OperationalError), transaction.atomic():
+        calls[where]()
+    assert counts(File, AccessRequest, Evidence, ProfileEvidence) == before
+    assert stored_files() == files
+
+
+@pytest.mark.django_db
 def test_full_temporary_disk_while_parsing_an_api_upload_is_a_507(
     owner, entry, full_temporary_disk
 ):

@@ -17,7 +17,7 @@ from django.utils import timezone
 from aiplus.core import audit
 from aiplus.core.actions import require_approved, snapshot, validated
 from aiplus.core.errors import Conflict, NotFound, PermissionDenied, ServiceError
-from aiplus.core.uploads import checked_upload, store
+from aiplus.core.uploads import checked_upload, removed_unless_saved, store
 from aiplus.scenarios.choices import PUBLIC_STATUSES
 from aiplus.scenarios.forms import tags_from_names
 from aiplus.scenarios.models import Demand, Solution
@@ -332,15 +332,16 @@ def add_file(*, actor, version: Version, upload) -> File:
         sha256=digest.hexdigest(),
         media_type=getattr(upload, "content_type", "") or "",
     )
-    store(item.file, name, upload)
-    item.save()
-    audit.record(
-        actor=actor,
-        action="catalogue.file.add",
-        obj=entry,
-        summary=f"{entry.title} v{version.version}: {name}",
-        after={"file": name},
-    )
+    with removed_unless_saved():
+        store(item.file, name, upload)
+        item.save()
+        audit.record(
+            actor=actor,
+            action="catalogue.file.add",
+            obj=entry,
+            summary=f"{entry.title} v{version.version}: {name}",
+            after={"file": name},
+        )
     return item
 
 
@@ -490,18 +491,19 @@ def request_access(*, actor, entry: Entry, data: dict, agreement=None) -> Access
     req.requested_by = actor
     if entry.access == Access.RESTRICTED and agreement is None:
         raise ServiceError("受限数据须上传已签署的数据使用协议。", {"agreement": "请上传协议。"})
-    if agreement is not None:
-        name, _ = checked_upload(agreement)
-        req.agreement_name = name
-        store(req.agreement, name, agreement)
-    req.save()
-    audit.record(
-        actor=actor,
-        action="catalogue.request",
-        obj=req,
-        summary=f"{actor.organisation} → {entry.title}",
-        after=snapshot(req, REQUEST_AUDIT_FIELDS),
-    )
+    with removed_unless_saved():
+        if agreement is not None:
+            name, _ = checked_upload(agreement)
+            req.agreement_name = name
+            store(req.agreement, name, agreement)
+        req.save()
+        audit.record(
+            actor=actor,
+            action="catalogue.request",
+            obj=req,
+            summary=f"{actor.organisation} → {entry.title}",
+            after=snapshot(req, REQUEST_AUDIT_FIELDS),
+        )
     return req
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import errno
 import logging
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 from django.core.files.base import ContentFile
@@ -68,12 +70,36 @@ def is_storage_full(exc: BaseException) -> bool:
     return isinstance(exc, OSError) and exc.errno in STORAGE_FULL_ERRNOS
 
 
+_stored_here: ContextVar[list | None] = ContextVar("aiplus_uploads_stored_here", default=None)
+
+
+@contextmanager
+def removed_unless_saved():
+    """Files `store`d inside the block are removed again if the block raises: wrap a store
+    and the writes that record it (row, audit), so that a write failing after the file was
+    stored (the row refused, the database gone) leaves no orphan file behind."""
+    stored: list = []
+    token = _stored_here.set(stored)
+    try:
+        yield
+    except BaseException:
+        for storage, name in stored:
+            try:
+                storage.delete(name)
+            except OSError:
+                logger.exception("could not remove the upload %s of a failed write", name)
+        raise
+    finally:
+        _stored_here.reset(token)
+
+
 def store(field_file, name: str, content) -> str:
     """Save `content` in a file field under `name`, as `field_file.save(name, content,
     save=False)` does, and return the stored name. If the server refuses the write (disk full,
     quota, I/O error), the partial file is removed and StorageFull / StorageFailed raised (field
     `file`, Chinese message); call it inside the transaction that saves the row, so that the row
-    is not kept either."""
+    is not kept either, and inside `removed_unless_saved`, so that the file is not kept when
+    the row is not."""
     field, storage, instance = field_file.field, field_file.storage, field_file.instance
     stored = None
     try:
@@ -95,4 +121,7 @@ def store(field_file, name: str, content) -> str:
             raise StorageFull(STORAGE_FULL_MESSAGE, {"file": "服务器存储空间不足。"}) from exc
         raise StorageFailed(STORAGE_FAILED_MESSAGE, {"file": "文件未能保存。"}) from exc
     setattr(instance, field.attname, stored)
+    pending = _stored_here.get()
+    if pending is not None:
+        pending.append((storage, stored))
     return stored

@@ -26,7 +26,7 @@ from aiplus.accounts.models import Organisation
 from aiplus.core import audit
 from aiplus.core.actions import require_approved
 from aiplus.core.errors import Conflict, PermissionDenied, ServiceError
-from aiplus.core.uploads import checked_upload, store
+from aiplus.core.uploads import checked_upload, removed_unless_saved, store
 
 from . import engine, loader
 from . import facts as vocabulary
@@ -165,9 +165,10 @@ def add_evidence(*, actor, organisation: Organisation, upload) -> ProfileEvidenc
     with transaction.atomic():
         profile, _ = EnterpriseProfile.objects.get_or_create(organisation=organisation)
         evidence = ProfileEvidence(profile=profile, name=name, size=size, uploaded_by=actor)
-        store(evidence.file, name, upload)
-        evidence.save()
-        audit.record(actor=actor, action="policies.evidence", obj=profile, summary=name)
+        with removed_unless_saved():
+            store(evidence.file, name, upload)
+            evidence.save()
+            audit.record(actor=actor, action="policies.evidence", obj=profile, summary=name)
     return evidence
 
 

@@ -17,7 +17,7 @@ from aiplus.core import audit
 from aiplus.core.actions import require_approved, snapshot, validated
 from aiplus.core.errors import Conflict, PermissionDenied, ServiceError
 from aiplus.core.models import Area, Sector
-from aiplus.core.uploads import checked_upload, store
+from aiplus.core.uploads import checked_upload, removed_unless_saved, store
 
 from . import permissions, series
 from .models import (
@@ -317,9 +317,10 @@ def add_evidence(*, actor, submission: Submission, upload) -> Evidence:
     name, size = checked_upload(upload)
     with transaction.atomic():
         evidence = Evidence(submission=submission, name=name, size=size, uploaded_by=actor)
-        store(evidence.file, name, upload)
-        evidence.save()
-        audit.record(actor=actor, action="programme.evidence", obj=submission, summary=name)
+        with removed_unless_saved():
+            store(evidence.file, name, upload)
+            evidence.save()
+            audit.record(actor=actor, action="programme.evidence", obj=submission, summary=name)
     return evidence
 
 
