@@ -533,6 +533,21 @@ def entry(owner):
     return make_entry(owner, body=None)  # published, a version without files
 
 
+def reported_value(officer) -> Submission:
+    """A district's reported value of an indicator, to attach evidence to."""
+    from aiplus.programme import services as programme
+    from aiplus.programme.models import Indicator
+    from aiplus.programme.periods import parse_key
+
+    return programme.save_value(
+        actor=officer,
+        indicator=Indicator.objects.get(code="ai-enterprises"),
+        period=programme.period_for(parse_key("2026-03")),
+        value="3200",
+        area=officer.organisation.area,
+    )
+
+
 def counts(*models) -> dict:
     return {m.__name__: m.objects.count() for m in (*models, AuditEntry)}
 
@@ -571,17 +586,7 @@ def test_full_disk_on_a_page_upload_is_a_form_error(client, owner, entry, full_d
 
 @pytest.mark.django_db
 def test_full_disk_on_an_evidence_page_upload_is_a_message(client, district_officer, full_disk):
-    from aiplus.programme import services as programme
-    from aiplus.programme.models import Indicator
-    from aiplus.programme.periods import parse_key
-
-    submission = programme.save_value(
-        actor=district_officer,
-        indicator=Indicator.objects.get(code="ai-enterprises"),
-        period=programme.period_for(parse_key("2026-03")),
-        value="3200",
-        area=district_officer.organisation.area,
-    )
+    submission = reported_value(district_officer)
     files, before = stored_files(), counts(Evidence)
     client.force_login(district_officer)
     response = client.post(
@@ -659,16 +664,8 @@ def test_a_write_failing_after_the_file_was_stored_leaves_no_file(
     from aiplus.core import audit
     from aiplus.policies import services as policies
     from aiplus.programme import services as programme
-    from aiplus.programme.models import Indicator
-    from aiplus.programme.periods import parse_key
 
-    submission = programme.save_value(
-        actor=district_officer,
-        indicator=Indicator.objects.get(code="ai-enterprises"),
-        period=programme.period_for(parse_key("2026-03")),
-        value="3200",
-        area=district_officer.organisation.area,
-    )
+    submission = reported_value(district_officer)
     wanted = on_request(owner, body=None, title="按申请开放的数据集")
     files = stored_files()
 
