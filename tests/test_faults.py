@@ -552,6 +552,15 @@ def counts(*models) -> dict:
     return {m.__name__: m.objects.count() for m in (*models, AuditEntry)}
 
 
+def upload_on_the_page(client, owner, entry):
+    """The entry's owner uploads BODY to its version through the catalogue's upload page."""
+    client.force_login(owner)
+    return client.post(
+        reverse("catalogue:file_upload", args=[entry.pk]),
+        {"version": entry.versions.get().pk, "file": SimpleUploadedFile("a.csv", BODY)},
+    )
+
+
 @pytest.mark.django_db
 def test_a_full_temporary_disk_while_a_page_upload_is_read_is_a_507(
     owner, entry, full_temporary_disk
@@ -559,12 +568,7 @@ def test_a_full_temporary_disk_while_a_page_upload_is_read_is_a_507(
     """A page's upload is read by the CSRF check, before the view: the disk filling up then is
     a 507 page too (was: 500), with nothing saved. (The API's: see below.)"""
     files, before = stored_files(), counts(File)
-    client = Client(enforce_csrf_checks=True)
-    client.force_login(owner)
-    response = client.post(
-        reverse("catalogue:file_upload", args=[entry.pk]),
-        {"version": entry.versions.get().pk, "file": SimpleUploadedFile("a.csv", BODY)},
-    )
+    response = upload_on_the_page(Client(enforce_csrf_checks=True), owner, entry)
     assert response.status_code == 507
     assert uploads.STORAGE_FULL_MESSAGE in response.content.decode()
     assert counts(File) == before and stored_files() == files
@@ -573,11 +577,7 @@ def test_a_full_temporary_disk_while_a_page_upload_is_read_is_a_507(
 @pytest.mark.django_db
 def test_full_disk_on_a_page_upload_is_a_form_error(client, owner, entry, full_disk):
     files, before = stored_files(), counts(File)
-    client.force_login(owner)
-    response = client.post(
-        reverse("catalogue:file_upload", args=[entry.pk]),
-        {"version": entry.versions.get().pk, "file": SimpleUploadedFile("a.csv", BODY)},
-    )
+    response = upload_on_the_page(client, owner, entry)
     assert response.status_code == 200
     assert uploads.STORAGE_FULL_MESSAGE in response.content.decode()
     assert counts(File) == before

@@ -2,8 +2,8 @@
 
 Most traffic of a city platform is anonymous: the home page, the demand and solution lists,
 the catalogue and the policies, read far more often than they change. A page rendered for one
-anonymous visitor is kept for `ANON_PAGE_CACHE_SECONDS` (30 by default; 0 switches the cache
-off) in the `pages` cache, which all web workers share (a directory under `AIPLUS_VAR_DIR`), and
+anonymous visitor is kept for `ANON_PAGE_CACHE_SECONDS` (30 in production; 0, the default
+elsewhere, switches the cache off) in the `pages` cache, which all web workers share (a directory under `AIPLUS_VAR_DIR`), and
 served to the next anonymous visitors of the same address, language and kind of request (a
 whole page or an HTMX fragment). So an anonymous visitor may see a page up to that many
 seconds old; a signed-in user never gets a cached page.
@@ -28,6 +28,7 @@ import hashlib
 
 from django.conf import settings
 from django.core.cache import caches
+from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.cache import cc_delim_re
 
@@ -89,14 +90,14 @@ def csrf_context(request) -> dict:
 
 
 class AnonymousPageCacheMiddleware:
+    """Answers a cacheable request from the `pages` cache or fills it (see the module)."""
+
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         if not cacheable_request(request):
             return self.get_response(request)
-        from django.http import HttpResponse
-
         cache, key = caches["pages"], _key(request)
         stored = cache.get(key)
         if stored is not None:

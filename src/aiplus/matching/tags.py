@@ -54,6 +54,7 @@ class _NB:
         self.log_prior: dict[str, float] = {}
         self.log_lik: dict[str, dict[str, float]] = {}
         self.log_unseen: dict[str, float] = {}
+        self.vocab: set[str] = set()
 
     def fit(self, docs: Sequence[list[str]], labels: Sequence[str]) -> _NB:
         counts: dict[str, Counter] = {}
@@ -82,7 +83,7 @@ class _NB:
             "log_prior": self.log_prior,
             "log_lik": self.log_lik,
             "log_unseen": self.log_unseen,
-            "vocab": sorted(getattr(self, "vocab", ())),
+            "vocab": sorted(self.vocab),
         }
 
     @classmethod

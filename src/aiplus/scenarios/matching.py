@@ -16,14 +16,16 @@ import fcntl
 import hashlib
 import logging
 import os
+import shutil
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from django.conf import settings
@@ -48,6 +50,7 @@ from .models import CaseStudy, Demand, Embedding, Solution
 
 log = logging.getLogger(__name__)
 DEMANDS, SOLUTIONS = "demands", "solutions"
+T = TypeVar("T")
 _lock = threading.Lock()
 _cache: dict[str, Any] = {"engine": None, "version": None, "tags": None}
 # The index writer's own engine (refresh), kept between writes under the write lock; never
@@ -224,22 +227,35 @@ def _new_engine() -> MatchEngine:
     return engine
 
 
+def _own_dir(version: str | None) -> Path | None:
+    """The directory of its own a version was saved in, if there is one."""
+    path = _dir() / "versions" / (version or "")
+    return path if version and path.is_dir() else None
+
+
 def _version_dir(version: str | None) -> Path:
     """Where a version's engine is; the index directory itself for an index saved before
     versions had directories of their own."""
-    path = _dir() / "versions" / (version or "")
-    return path if version and path.is_dir() else _dir()
+    return _own_dir(version) or _dir()
+
+
+def _read_version(version: str | None, read: Callable[[Path], T]) -> tuple[T, str | None]:
+    """`read(directory)` of `version`'s directory, and the version it read: the current one
+    should `version` have been pruned in the meantime."""
+    try:
+        return read(_version_dir(version)), version
+    except FileNotFoundError:
+        current = _version()
+        if current == version:
+            raise
+        return read(_version_dir(current)), current
 
 
 def _load_engine(version: str | None = None) -> MatchEngine:
-    """The engine of `version` (default: the current one), as saved; the current one should
-    `version` have been pruned in the meantime."""
-    try:
-        engine = MatchEngine.load(_version_dir(version or _version()), encoder=_encoder())
-    except FileNotFoundError:
-        if version is None or version == _version():
-            raise
-        engine = MatchEngine.load(_version_dir(_version()), encoder=_encoder())
+    """The engine of `version` (default: the current one), as saved."""
+    engine, _ = _read_version(
+        version or _version(), lambda d: MatchEngine.load(d, encoder=_encoder())
+    )
     if engine.encoder is None:
         engine.reason = _cache.get("encoder_reason") or engine.reason
     return engine
@@ -292,8 +308,7 @@ def _save(engine: MatchEngine) -> None:
     version, previous = uuid.uuid4().hex, _version()
     directory = _dir() / "versions" / version
     engine.save(directory)
-    superseded = _version_dir(previous) if previous else None
-    superseded = None if superseded == _dir() else superseded
+    superseded = _own_dir(previous)
     suggester = _save_tag_suggester(directory, superseded)
     pointer = _dir() / "version.tmp"
     pointer.write_text(version)
@@ -322,8 +337,6 @@ def _writer_engine() -> MatchEngine:
 def _prune(current: str) -> None:
     """Remove version directories superseded more than `PRUNE_SECONDS` ago (and the files of
     an index saved before versions had directories). Called under the write lock."""
-    import shutil
-
     cutoff = time.time() - PRUNE_SECONDS
     old = [p for p in (_dir() / "versions").iterdir() if p.name != current]
     old += [_dir() / name for name in ("demands", "solutions", "engine.json")]
@@ -654,14 +667,9 @@ def _save_tag_suggester(directory: Path, previous: Path | None) -> TagSuggester 
     its time kept) while that was fitted less than `MATCHING_TAGS_REFIT_SECONDS` ago — one
     more demand barely changes what it suggests — otherwise a new fit. Returns the suggester
     when it was fitted here."""
-    import shutil
-
     old = None if previous is None else previous / TAGS_FILE
-    if (
-        old is not None
-        and old.exists()
-        and time.time() - old.stat().st_mtime < (_tags_refit_seconds())
-    ):
+    fitted_ago = time.time() - old.stat().st_mtime if old is not None and old.exists() else None
+    if fitted_ago is not None and fitted_ago < _tags_refit_seconds():
         shutil.copy2(old, directory / TAGS_FILE)
         return None
     suggester = fit_tag_suggester()
@@ -682,16 +690,9 @@ def _tag_suggester() -> TagSuggester:
             or time.monotonic() - _cache.get("tags_at", 0.0) < _reload_seconds()
         ):
             return cached
-    suggester = None
-    for _ in range(2):  # once more should the version have been replaced meanwhile
-        try:
-            suggester = TagSuggester.load(_version_dir(version) / TAGS_FILE)
-            break
-        except (OSError, ValueError, KeyError):
-            if _version() == version:
-                break
-            version = _version()
-    if suggester is None:
+    try:
+        suggester, version = _read_version(version, lambda d: TagSuggester.load(d / TAGS_FILE))
+    except (OSError, ValueError, KeyError):  # no suggester saved with it, or unreadable
         suggester = fit_tag_suggester()
     with _lock:
         _cache.update(tags=suggester, tags_version=version, tags_at=time.monotonic())
