@@ -12,7 +12,7 @@ from aiplus.accounts.choices import Role
 from aiplus.core.models import Sector
 from aiplus.scenarios import matching, services
 from aiplus.scenarios.choices import DemandStatus
-from aiplus.scenarios.models import Invitation
+from aiplus.scenarios.models import Demand, Invitation
 
 from .factories import make_demand, make_user
 
@@ -79,6 +79,47 @@ def test_supplier_sees_the_open_demands_its_solution_fits(client, market, suppli
     assert [i["id"] for i in data["items"]] == [market["demand"].pk]
     client.force_login(supplier)
     assert "为您推荐的需求" in client.get(reverse("scenarios:my")).content.decode()
+
+
+def _fitting_demand(demander, office, title, **kw):
+    return make_demand(
+        demander,
+        status=DemandStatus.PUBLISHED,
+        office=office,
+        title=title,
+        pain_point="注塑件表面缺陷人工目检漏检，希望用深度学习机器视觉缺陷检测替代人工目检",
+        **kw,
+    )
+
+
+def test_matches_for_a_solution_hold_only_what_the_user_may_see_now(
+    client, market, demander, office, supplier
+):
+    """Candidates come from the index; the best are checked against the database, and when
+    too many of them are hidden from the user the ranking is redone over what it may see."""
+    hidden = [
+        _fitting_demand(demander, office, f"注塑件表面缺陷视觉检测 {i}号线", visibility="registered")
+        for i in range(3)
+    ]
+    matching.rebuild()
+    url = f"/api/match/solutions/{market['vision'].pk}"
+
+    # anonymous: the registered-only demands rank first but are never shown; the public one
+    # still comes back although every candidate of the first pass was hidden
+    ids = [i["id"] for i in Client().get(url, {"k": 1}).json()["items"]]
+    assert ids == [market["demand"].pk]
+    ids = [i["id"] for i in Client().get(url, {"k": 10}).json()["items"]]
+    assert ids == [market["demand"].pk]
+
+    # a signed-in supplier sees them; one closed since the index was built is left out
+    client.force_login(supplier)
+    ids = {i["id"] for i in client.get(url, {"k": 10}).json()["items"]}
+    assert ids == {market["demand"].pk, *(d.pk for d in hidden)}
+    Demand.objects.filter(pk=hidden[0].pk).update(status=DemandStatus.PILOT)  # not re-indexed
+    ids = {i["id"] for i in client.get(url, {"k": 10}).json()["items"]}
+    assert ids == {market["demand"].pk, hidden[1].pk, hidden[2].pk}
+    body = client.get(reverse("scenarios:my")).content.decode()
+    assert hidden[1].title in body and hidden[0].title not in body
 
 
 def test_office_invites_the_top_suppliers(client, market, office):
@@ -184,12 +225,79 @@ def test_a_queue_that_can_defer_runs_the_reindex_a_few_seconds_later(
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     settings.MATCHING_REINDEX_DELAY_SECONDS = 5
+    settings.MATCHING_REINDEX_INTERVAL_SECONDS = 0
     before = timezone.now()
     with django_capture_on_commit_callbacks(execute=True):
         matching.changed(matching.DEMANDS, market["demand"].pk)
     (result,) = default_task_backend.results
     assert result.task.name == "reindex" and result.args == [matching.DEMANDS, market["demand"].pk]
     assert 4 <= (result.task.run_after - before).total_seconds() <= 6
+
+
+def _version_saved_ago(seconds: float) -> None:
+    pointer = matching._dir() / "version"
+    when = time.time() - seconds
+    os.utime(pointer, (when, when))
+
+
+def test_saves_soon_after_a_new_version_wait_for_the_interval(
+    auto_index, market, settings, django_capture_on_commit_callbacks
+):
+    """A steady stream of saves makes one index version per interval, not one per save."""
+    from django.utils import timezone
+    from django_tasks import default_task_backend
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    settings.MATCHING_REINDEX_DELAY_SECONDS = 5
+    settings.MATCHING_REINDEX_INTERVAL_SECONDS = 30
+    _version_saved_ago(10)  # the next version may be made in 20 s
+    with django_capture_on_commit_callbacks(execute=True):
+        matching.changed(matching.DEMANDS, market["demand"].pk)
+    (result,) = default_task_backend.results
+    saved = (matching._dir() / "version").stat().st_mtime
+    assert result.task.run_after.timestamp() == pytest.approx(saved + 30, abs=0.01)
+
+    _version_saved_ago(60)  # long ago: the delay alone counts
+    default_task_backend.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        matching.changed(matching.DEMANDS, market["demand"].pk)
+    (result,) = default_task_backend.results
+    assert 4 <= (result.task.run_after - timezone.now()).total_seconds() <= 6
+
+
+def test_a_reindex_task_due_too_soon_waits_only_if_its_change_is_not_in(market, settings):
+    from django_tasks import default_task_backend
+
+    from aiplus.scenarios.tasks import reindex
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    settings.MATCHING_REINDEX_INTERVAL_SECONDS = 30
+    demand = market["demand"]
+    first = (matching._dir() / "version").read_text()
+    _version_saved_ago(10)
+
+    # its change is already in the current version (queued behind the task that took it in)
+    reindex.call(matching.DEMANDS, demand.pk)
+    assert default_task_backend.results == []
+    assert (matching._dir() / "version").read_text() == first
+
+    # a change the version lacks: queued again for when the next version may be made
+    demand.title = "注塑件外观缺陷机器视觉检测"
+    demand.save()
+    reindex.call(matching.DEMANDS, demand.pk)
+    (again,) = default_task_backend.results
+    assert again.args == [matching.DEMANDS, demand.pk]
+    saved = (matching._dir() / "version").stat().st_mtime
+    assert again.task.run_after.timestamp() == pytest.approx(saved + 30, abs=0.01)
+    assert (matching._dir() / "version").read_text() == first
+
+    # once the interval is over the task re-indexes
+    _version_saved_ago(31)
+    reindex.call(matching.DEMANDS, demand.pk)
+    assert (matching._dir() / "version").read_text() != first
+    assert matching.is_indexed(matching.DEMANDS, demand.pk)
+    titles = [m.title for m in matching.get_engine().search("demands", "机器视觉检测")]
+    assert "注塑件外观缺陷机器视觉检测" in titles
 
 
 def test_the_index_survives_a_restart(market, settings):

@@ -282,6 +282,11 @@ MATCHING_TAGS_REFIT_SECONDS = float(env("MATCHING_TAGS_REFIT_SECONDS", "600"))
 # A re-index task runs this long after the save (with a queue that can defer): a burst of saves
 # becomes one new index version instead of one each.
 MATCHING_REINDEX_DELAY_SECONDS = float(env("MATCHING_REINDEX_DELAY_SECONDS", "5"))
+# ... and no sooner than this after the last version was saved: under a steady stream of saves
+# (one every few seconds) the writer makes one version per interval, not one per save, each
+# costing seconds of CPU and a reload in every worker (which reloads at most every
+# MATCHING_RELOAD_SECONDS anyway).
+MATCHING_REINDEX_INTERVAL_SECONDS = float(env("MATCHING_REINDEX_INTERVAL_SECONDS", "30"))
 
 # Programme monitoring: a forecast covering at least this share of the gap to the target is
 # "at risk" rather than "behind" (see aiplus/programme/forecast.py).

@@ -279,9 +279,19 @@ class MatchEngine:
 
     # ------------------------------------------------------------------ search
     def search(
-        self, side: Side, query: str, k: int = 10, mode: Mode = "fused", **kw: Any
+        self,
+        side: Side,
+        query: str,
+        k: int = 10,
+        mode: Mode = "fused",
+        *,
+        explain: bool = True,
+        **kw: Any,
     ) -> list[Match]:
-        """Plain text search on one side (the platform's search boxes); text score only."""
+        """Plain text search on one side (the platform's search boxes); text score only.
+
+        ``explain=False`` leaves out each hit's matched terms (a lookup per term and hit), for
+        callers that only need the ranking."""
         index = self.indexes[side]
         qtok = tokenize(query)
         hits = index.search(query, k=k, mode=mode, query_tokens=qtok, **kw)
@@ -289,7 +299,7 @@ class MatchEngine:
         for h in hits:
             doc = index.get(h.id)
             assert doc is not None
-            terms = index.term_contributions(qtok, h.id)
+            terms = index.term_contributions(qtok, h.id) if explain else {}
             exp = Explanation(
                 text_score=h.score,
                 text_weight=1.0,

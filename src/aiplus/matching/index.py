@@ -114,6 +114,9 @@ class Index:
         self._bm25 = None
         self._ann: _Ann | None = None
         self._dirty = True
+        # the last mask made for a frozenset of allowed ids (callers pass the same set for
+        # every query of a page or a whole index version), with that set
+        self._mask_memo: tuple[frozenset, np.ndarray] | None = None
 
     # ------------------------------------------------------------------ contents
     def __len__(self) -> int:
@@ -250,6 +253,8 @@ class Index:
         if not self._dirty:
             return
         import bm25s
+
+        self._mask_memo = None  # positions may have moved
 
         if self._ids:
             retriever = bm25s.BM25(k1=self.k1, b=self.b)
@@ -398,6 +403,11 @@ class Index:
     def _mask(self, allowed: Collection[str] | None, exclude: Collection[str]) -> np.ndarray | None:
         if allowed is None and not exclude:
             return None
+        if isinstance(allowed, frozenset) and not exclude:
+            memo = self._mask_memo
+            if memo is None or memo[0] is not allowed:
+                memo = self._mask_memo = (allowed, self._mask(set(allowed), exclude))
+            return memo[1]
         n = len(self._ids)
         if allowed is None:
             mask = np.ones(n, dtype=bool)

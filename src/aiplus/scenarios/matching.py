@@ -20,10 +20,11 @@ import shutil
 import threading
 import time
 import uuid
-from collections.abc import Callable
+import weakref
+from collections.abc import Callable, Collection
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -408,20 +409,8 @@ def refresh(kind: str, pk: int) -> None:
         return
     with _write_lock():
         engine = _writer_engine()
-        index = engine.indexes[kind]
         started = timezone.now()
-        if kind == DEMANDS:
-            changed_since = _indexed_at()
-            demands = indexable_demands().filter(
-                Q(pk=pk) | Q(updated_at__gte=changed_since) if changed_since else Q(pk=pk)
-            )
-            docs = [demand_document(d) for d in demands]
-            gone = [] if any(d["id"] == str(pk) for d in docs) else [str(pk)]
-        else:
-            docs = _solution_documents(indexable_solutions().filter(pk=pk))
-            gone = [] if docs else [str(pk)]
-        docs = [d for d in docs if index.get(d["id"]) != engine._doc(d)]
-        gone = [i for i in gone if i in index]
+        docs, gone = _changes(engine, kind, pk, since=_indexed_at() if kind == DEMANDS else None)
         if not docs and not gone:
             return
         try:
@@ -436,6 +425,34 @@ def refresh(kind: str, pk: int) -> None:
             raise
         if kind == DEMANDS:
             _mark_indexed(started)
+
+
+def _changes(engine: MatchEngine, kind: str, pk: int, *, since=None):
+    """What the engine lacks of item `pk` (and, for demands, of those saved at or after
+    `since`): the documents to add or replace and the ids to remove."""
+    index = engine.indexes[kind]
+    if kind == DEMANDS:
+        demands = indexable_demands().filter(
+            Q(pk=pk) | Q(updated_at__gte=since) if since else Q(pk=pk)
+        )
+        docs = [demand_document(d) for d in demands]
+        gone = [] if any(d["id"] == str(pk) for d in docs) else [str(pk)]
+    else:
+        docs = _solution_documents(indexable_solutions().filter(pk=pk))
+        gone = [] if docs else [str(pk)]
+    docs = [d for d in docs if index.get(d["id"]) != engine._doc(d)]
+    gone = [i for i in gone if i in index]
+    return docs, gone
+
+
+def is_indexed(kind: str, pk: int) -> bool:
+    """Whether the current index version holds item `pk` as the database has it now (or
+    leaves it out, when it is not to be indexed)."""
+    if _version() is None:
+        return False
+    with _write_lock():
+        docs, gone = _changes(_writer_engine(), kind, pk)
+    return not docs and not gone
 
 
 def _indexed_at():
@@ -478,12 +495,26 @@ def changed(kind: str, pk: int) -> None:
 
     from .tasks import reindex
 
-    task, delay = reindex, float(getattr(settings, "MATCHING_REINDEX_DELAY_SECONDS", 0))
-    if delay > 0 and reindex.get_backend().supports_defer:
+    task = reindex
+    if reindex.get_backend().supports_defer:
         # a burst of saves within the delay is taken in by the first task (see refresh); the
         # tasks after it find nothing left to do
-        task = reindex.using(run_after=timezone.now() + timedelta(seconds=delay))
+        delay = timedelta(seconds=float(getattr(settings, "MATCHING_REINDEX_DELAY_SECONDS", 0)))
+        when = max(timezone.now() + delay, next_version_at() or timezone.now())
+        if when > timezone.now():
+            task = reindex.using(run_after=when)
     transaction.on_commit(lambda: task.enqueue(kind, pk))
+
+
+def next_version_at() -> datetime | None:
+    """The earliest time the writer makes another index version:
+    `MATCHING_REINDEX_INTERVAL_SECONDS` after the current one was saved (None: no index)."""
+    interval = float(getattr(settings, "MATCHING_REINDEX_INTERVAL_SECONDS", 0))
+    try:
+        saved = (_dir() / "version").stat().st_mtime
+    except FileNotFoundError:
+        return None
+    return datetime.fromtimestamp(saved + interval, tz=UTC)
 
 
 def changed_many() -> None:
@@ -520,23 +551,29 @@ def _explained(match: Match) -> dict[str, Any]:
     return data
 
 
-def _visible_demand_ids(user) -> set[str]:
+def _visible_among(user, ids: Collection[int], statuses) -> set[int]:
+    """Those of `ids` that `user` may see and whose status is one of `statuses`: one query over
+    those ids, not over every demand the user may see."""
     from .permissions import demands_visible_to
 
-    return {
-        str(pk)
-        for pk in demands_visible_to(user)
-        .filter(status__in=PUBLIC_STATUSES)
+    return set(
+        demands_visible_to(user)
+        .filter(pk__in=list(ids), status__in=statuses)
+        .order_by()
         .values_list("pk", flat=True)
-    }
+    )
 
 
 def solutions_for_demand(demand: Demand, *, k: int = 10) -> list[Ranked]:
-    """Ranked solutions for a demand, each with its explanation."""
+    """Ranked solutions for a demand, each with its explanation. A demand loaded with its tags
+    (`prefetch_related("tags")`) is used as it is; another is read again with them."""
     engine = get_engine()
-    demand = (
-        Demand.objects.select_related("sector", "area").prefetch_related("tags").get(pk=demand.pk)
-    )
+    if "tags" not in getattr(demand, "_prefetched_objects_cache", {}):
+        demand = (
+            Demand.objects.select_related("sector", "area")
+            .prefetch_related("tags")
+            .get(pk=demand.pk)
+        )
     vector = engine.indexes[DEMANDS].vector(str(demand.pk))  # no re-encoding per page view
     matches = engine.match_demand(demand_document(demand), k=k, query_vector=vector)
     objs = Solution.objects.select_related("supplier").in_bulk([int(m.id) for m in matches])
@@ -547,32 +584,58 @@ def solutions_for_demand(demand: Demand, *, k: int = 10) -> list[Ranked]:
     ]
 
 
-def _open_demand_ids(user) -> set[str]:
-    """Demands a supplier could still answer (published or in talks) that the user may see."""
-    from .permissions import demands_visible_to
+OPEN_STATUSES = (DemandStatus.PUBLISHED, DemandStatus.IN_TALKS)
+_open_in_index: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
-    return {
-        str(pk)
-        for pk in demands_visible_to(user)
-        .filter(status__in=[DemandStatus.PUBLISHED, DemandStatus.IN_TALKS])
-        .values_list("pk", flat=True)
-    }
+
+def _indexed_open_ids(engine: MatchEngine) -> frozenset[str]:
+    """The demands the index holds as open (published or in talks), worked out once per loaded
+    index version."""
+    ids = _open_in_index.get(engine)
+    if ids is None:
+        index = engine.indexes[DEMANDS]
+        ids = frozenset(
+            i for i in index.ids if index.get(i).fields.get("status") in OPEN_STATUSES
+        )
+        _open_in_index[engine] = ids
+    return ids
 
 
 def _demands_for_solutions(solutions, user, k: int) -> list[Ranked]:
-    """Open demands ranked for any of `solutions` (each demand once, at its best score)."""
+    """Open demands the user may see, ranked for any of `solutions` (each demand once, at its
+    best score).
+
+    Candidates are the demands the index holds as open; only the best are checked against the
+    database (what the user may see, the status now), so a page does not read the ids of every
+    visible demand. When that check leaves fewer than `k` of a full list of candidates (many
+    hidden from this user), the ranking is redone over exactly the open demands the user may
+    see."""
     engine = get_engine()
-    open_ids = _open_demand_ids(user)
-    docs = _solution_documents(indexable_solutions().filter(pk__in=[s.pk for s in solutions]))
-    if not docs or not open_ids:
+    queries = _solution_queries(engine, solutions)
+    if not queries:
         return []
-    best: dict[str, Match] = {}
-    for doc in docs:
-        vector = engine.indexes[SOLUTIONS].vector(doc["id"])  # no re-encoding per view
-        for m in engine.match_solution(doc, k=k, allowed=open_ids, query_vector=vector):
-            if m.id not in best or m.score > best[m.id].score:
-                best[m.id] = m
-    matches = sorted(best.values(), key=lambda m: (-m.score, m.id))[:k]
+    pool = 2 * k
+
+    def ranked(allowed) -> tuple[list[Match], bool]:
+        best: dict[str, Match] = {}
+        full = False
+        for query, vector in queries:
+            found = engine.match_solution(query, k=pool, allowed=allowed, query_vector=vector)
+            full = full or len(found) == pool
+            for m in found:
+                if m.id not in best or m.score > best[m.id].score:
+                    best[m.id] = m
+        return sorted(best.values(), key=lambda m: (-m.score, m.id)), full
+
+    candidates, full = ranked(_indexed_open_ids(engine))
+    visible = _visible_among(user, [int(m.id) for m in candidates], OPEN_STATUSES)
+    matches = [m for m in candidates if int(m.id) in visible][:k]
+    if len(matches) < k and full:
+        from .permissions import demands_visible_to
+
+        exact = demands_visible_to(user).filter(status__in=OPEN_STATUSES)
+        allowed = frozenset(str(pk) for pk in exact.order_by().values_list("pk", flat=True))
+        matches = ranked(allowed)[0][:k] if allowed else []
     objs = Demand.objects.select_related("sector", "area", "demander").in_bulk(
         [int(m.id) for m in matches]
     )
@@ -581,6 +644,18 @@ def _demands_for_solutions(solutions, user, k: int) -> list[Ranked]:
         for m in matches
         if int(m.id) in objs
     ]
+
+
+def _solution_queries(engine: MatchEngine, solutions) -> list[tuple[Any, Any]]:
+    """What to match each indexable solution with: its id where the index holds it (the
+    indexed document, no reading of cases and evidence per page), else its document built from
+    the database; with its stored vector."""
+    index = engine.indexes[SOLUTIONS]
+    wanted = {str(s.pk) for s in solutions}
+    indexed = [i for i in sorted(wanted) if i in index]
+    missing = [int(i) for i in wanted - set(indexed)]
+    docs = _solution_documents(indexable_solutions().filter(pk__in=missing)) if missing else []
+    return [(i, index.vector(i)) for i in indexed] + [(d, index.vector(d["id"])) for d in docs]
 
 
 def demands_for_solution(solution: Solution, user, *, k: int = 10) -> list[Ranked]:
@@ -600,7 +675,7 @@ def search_ids(
 ) -> list[int]:
     """Ids ranked by the engine for a search box (most relevant first)."""
     engine = get_engine()
-    matches = engine.search(kind, query, k=k, allowed=allowed)
+    matches = engine.search(kind, query, k=k, allowed=allowed, explain=False)
     return [int(m.id) for m in matches if m.score > 0]
 
 
@@ -634,12 +709,13 @@ def similar_demands(
             item.similarity = round(max(item.similarity, by_title), 4)
             kept.append(item)
     kept.sort(key=lambda i: -i.similarity)
-    visible = None if user is None else _visible_demand_ids(user)
-    objs = Demand.objects.select_related("demander").in_bulk([int(i.id) for i in kept])
+    ids = [int(i.id) for i in kept]
+    visible = None if user is None else _visible_among(user, ids, PUBLIC_STATUSES)
+    objs = Demand.objects.select_related("demander").in_bulk(ids)
     return [
         (objs[int(i.id)], i)
         for i in kept
-        if int(i.id) in objs and (visible is None or i.id in visible)
+        if int(i.id) in objs and (visible is None or int(i.id) in visible)
     ][:k]
 
 

@@ -7,7 +7,7 @@ import logging
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -18,7 +18,7 @@ from aiplus.accounts.models import Organisation
 from aiplus.core.errors import ServiceError
 from aiplus.core.models import Area, AuditEntry, DemanderType, Sector, Tag
 from aiplus.core.pages import fail, posted
-from aiplus.core.pagination import paginate, querystring_without_page
+from aiplus.core.pagination import RankedRows, paginate, querystring_without_page
 from aiplus.governance import checklists as governance_checklists
 from aiplus.governance import permissions as governance_permissions
 from aiplus.governance import services as governance_services
@@ -116,7 +116,8 @@ def demand_list(request):
 
 def _visible_demand(request, pk: int) -> Demand:
     qs = permissions.demands_visible_to(request.user).select_related(*DEMAND_LIST_RELATED)
-    return get_object_or_404(qs, pk=pk)
+    # its tags are shown and matched on (matching.solutions_for_demand reuses them)
+    return get_object_or_404(qs.prefetch_related("tags"), pk=pk)
 
 
 def demand_detail(request, pk: int):
@@ -188,10 +189,7 @@ def ranked_search(qs, kind: str, q: str, *, fallback):
         ids = []
     if not ids:
         return fallback()
-    rank = Case(
-        *(When(pk=pk, then=Value(i)) for i, pk in enumerate(ids)), output_field=IntegerField()
-    )
-    return qs.filter(pk__in=ids).annotate(rank=rank).order_by("rank", "-id")
+    return RankedRows(qs, ids)
 
 
 def _recommended_solutions(demand: Demand, k: int = 8):
@@ -635,10 +633,7 @@ def _suppliers_by_relevance(qs, q: str):
             ranked.append(owners[pk])
     if not ranked:
         return qs.filter(description__icontains=q)
-    rank = Case(
-        *(When(pk=pk, then=Value(i)) for i, pk in enumerate(ranked)), output_field=IntegerField()
-    )
-    return qs.filter(pk__in=ranked).annotate(rank=rank).order_by("rank", "name")
+    return RankedRows(qs, ranked)
 
 
 def supplier_list(request):
