@@ -22,6 +22,7 @@ def _matching_index(settings, tmp_path):
     settings.MATCHING_ENCODER = "none"
     settings.MATCHING_AUTO_INDEX = False
     settings.MATCHING_RELOAD_SECONDS = 0  # tests see every change at once
+    settings.MATCHING_BACKGROUND_RELOAD = False
     settings.MATCHING_TAGS_REFIT_SECONDS = 0
     settings.ANON_PAGE_CACHE_SECONDS = 0  # tests/test_pagecache.py switches it on
     matching._cache.clear()

@@ -2,6 +2,7 @@
 
 import os
 import shutil
+import threading
 import time
 
 import pytest
@@ -498,6 +499,63 @@ def test_workers_reload_the_index_and_its_tag_suggester_at_most_so_often(
     assert matching._tag_suggester() is first and matching.get_engine() is engine
     settings.MATCHING_RELOAD_SECONDS = 0
     assert matching._tag_suggester() is not first and matching.get_engine() is not engine
+
+
+def test_a_worker_loads_a_new_version_in_the_background_and_goes_on_meanwhile(
+    market, settings, monkeypatch
+):
+    """No request waits for a reload: the version another process saved is read in a thread
+    (engine, token lists, tag suggester) while the worker answers with the one it has."""
+    settings.MATCHING_BACKGROUND_RELOAD = True
+    old_engine, old_tags = matching.get_engine(), matching._tag_suggester()
+    old_version = matching._cache["version"]
+    market["demand"].title = "注塑件外观缺陷机器视觉检测"
+    market["demand"].save()
+    matching.rebuild()  # as another process would: a new version on disk
+    new_version = (matching._dir() / "version").read_text()
+    matching._cache.update(engine=old_engine, version=old_version, tags=old_tags)
+    matching._cache.update(tags_version=old_version, loaded_at=0.0, tags_at=0.0)
+
+    started = threading.Event()
+    real_load = matching._load_engine
+
+    def slow_load(version=None):
+        started.set()
+        time.sleep(0.2)
+        return real_load(version)
+
+    monkeypatch.setattr(matching, "_load_engine", slow_load)
+    assert matching.get_engine() is old_engine  # at once, with the version it has
+    assert started.wait(5)
+    assert matching._tag_suggester() is old_tags  # one reload in flight, not a second
+    (thread,) = [t for t in threading.enumerate() if t.name == "index-reload"]
+    thread.join(10)
+    engine = matching.get_engine()
+    assert engine is not old_engine and matching._cache["version"] == new_version
+    assert matching._tag_suggester() is not old_tags
+    assert matching._cache["tags_version"] == new_version
+    assert engine.indexes["demands"].get(str(market["demand"].pk)).title.endswith("机器视觉检测")
+
+
+def test_a_failed_background_reload_keeps_the_version_in_use(market, settings, monkeypatch):
+    settings.MATCHING_BACKGROUND_RELOAD = True
+    settings.MATCHING_RELOAD_SECONDS = 600
+    old_engine = matching.get_engine()
+    old_version = matching._cache["version"]
+    matching.rebuild()
+    long_ago = time.monotonic() - 10_000
+    matching._cache.update(engine=old_engine, version=old_version, loaded_at=long_ago)
+
+    def broken(version=None):
+        raise OSError("disk error")
+
+    monkeypatch.setattr(matching, "_load_engine", broken)
+    assert matching.get_engine() is old_engine
+    (thread,) = [t for t in threading.enumerate() if t.name == "index-reload"]
+    thread.join(10)
+    # tried: the version in use stays, and the next try waits for the interval
+    assert matching.get_engine() is old_engine and not matching._cache["reloading"]
+    assert "index-reload" not in [t.name for t in threading.enumerate()]
 
 
 def test_the_index_writer_fits_the_tag_suggester_at_most_so_often_and_workers_load_it(

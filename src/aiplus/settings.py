@@ -278,6 +278,8 @@ MATCHING_AUTO_INDEX = env_bool("MATCHING_AUTO_INDEX", True)
 # A worker reloads an index another process changed at most this often; the tag suggester is
 # refitted at most this often (both are seconds of work at 10,000 demands).
 MATCHING_RELOAD_SECONDS = float(env("MATCHING_RELOAD_SECONDS", "30"))
+# ... in a thread, while requests go on with the version they have (no request waits for it).
+MATCHING_BACKGROUND_RELOAD = env_bool("MATCHING_BACKGROUND_RELOAD", True)
 MATCHING_TAGS_REFIT_SECONDS = float(env("MATCHING_TAGS_REFIT_SECONDS", "600"))
 # A re-index task runs this long after the save (with a queue that can defer): a burst of saves
 # becomes one new index version instead of one each.

@@ -198,6 +198,11 @@ class Index:
             self._tokens.append(list(t))
         self._dirty = True
 
+    def preload(self) -> None:
+        """Read now what :meth:`load` leaves to first use (the token lists), e.g. in a
+        background thread before the index is put to use."""
+        self._read_tokens()
+
     def _read_tokens(self) -> None:
         """Read the saved token lists now: before a change moves the documents' positions."""
         self._tokens  # noqa: B018 — the property reads them

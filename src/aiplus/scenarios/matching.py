@@ -16,6 +16,7 @@ import fcntl
 import hashlib
 import logging
 import os
+import random
 import shutil
 import threading
 import time
@@ -36,6 +37,7 @@ from django.utils import timezone
 from aiplus.accounts.choices import OrgStatus
 from aiplus.accounts.models import Organisation
 from aiplus.core.models import Area, Sector, Tag
+from aiplus.core.warmup import freeze_long_lived
 from aiplus.matching import (
     Document,
     Match,
@@ -375,19 +377,30 @@ def _tags_refit_seconds() -> float:
     return float(getattr(settings, "MATCHING_TAGS_REFIT_SECONDS", TAGS_REFIT_SECONDS))
 
 
+def _reload_due(loaded_at_key: str) -> bool:
+    """Whether this process may load a newer index version than the one it loaded at
+    `_cache[loaded_at_key]`: `MATCHING_RELOAD_SECONDS` later, stretched by up to a half at
+    random per process so that the workers of a server do not all reload at once."""
+    elapsed = time.monotonic() - _cache.get(loaded_at_key, 0.0)
+    return elapsed >= _reload_seconds() * _cache.setdefault("stretch", 1 + random.random() / 2)
+
+
 def get_engine() -> MatchEngine:
     """This process's engine, reloaded when another process changed the index — at most once
-    every `MATCHING_RELOAD_SECONDS` (a reload maps the saved arrays, a quarter of a second at
-    10,000 demands, but under a stream of saves every worker would do it all the time). The
-    process that wrote the index loads its new version at once."""
+    every `MATCHING_RELOAD_SECONDS` (see `_reload_due`; a reload maps the saved arrays, a
+    quarter of a second at 10,000 demands, and under a stream of saves every worker would do it
+    all the time). With `MATCHING_BACKGROUND_RELOAD` a thread loads the new version while
+    requests go on with the one they have. The process that wrote the index loads its new
+    version at once."""
     version = _version()
-    now = time.monotonic()
     with _lock:
         engine = _cache["engine"]
-        if engine is not None and (
-            _cache["version"] == version or now - _cache.get("loaded_at", 0.0) < _reload_seconds()
-        ):
-            return engine
+        if engine is not None:
+            if _cache["version"] == version or not _reload_due("loaded_at"):
+                return engine
+            if _background_reload():
+                _start_reload(version)
+                return engine
     if version is None:
         rebuild()
         version = _version()
@@ -395,6 +408,48 @@ def get_engine() -> MatchEngine:
     with _lock:
         _cache.update(engine=engine, version=version, loaded_at=time.monotonic())
     return engine
+
+
+def _background_reload() -> bool:
+    return bool(getattr(settings, "MATCHING_BACKGROUND_RELOAD", False))
+
+
+def _start_reload(version: str | None) -> None:
+    """Load `version` (engine and tag suggester) in a thread; called under `_lock`."""
+    if _cache.get("reloading"):
+        return
+    _cache["reloading"] = True
+    threading.Thread(target=_reload, args=(version,), name="index-reload", daemon=True).start()
+
+
+def _reload(version: str | None) -> None:
+    """The reload thread: read the version and everything its first requests would read, then
+    hand it to the requests in one step."""
+    try:
+        engine = _load_engine(version)
+        for index in engine.indexes.values():
+            index.preload()
+        _indexed_open_ids(engine)
+        try:
+            tags, tags_version = _read_version(
+                version, lambda d: TagSuggester.load(d / TAGS_FILE)
+            )
+        except (OSError, ValueError, KeyError):
+            tags = tags_version = None  # _tag_suggester fits one on its next use
+        now = time.monotonic()
+        with _lock:
+            if _cache["engine"] is not None:  # else this process wrote a newer one meanwhile
+                _cache.update(engine=engine, version=version, loaded_at=now)
+                if tags is not None:
+                    _cache.update(tags=tags, tags_version=tags_version, tags_at=now)
+        freeze_long_lived()  # the new version's objects, out of the collector's way
+    except Exception:
+        log.exception("loading index version %s failed; the previous one stays in use", version)
+        with _lock:
+            _cache["loaded_at"] = time.monotonic()  # tried: again after the interval
+    finally:
+        with _lock:
+            _cache["reloading"] = False
 
 
 def refresh(kind: str, pk: int) -> None:
@@ -761,11 +816,12 @@ def _tag_suggester() -> TagSuggester:
     version = _version()
     with _lock:
         cached = _cache.get("tags")
-        if cached is not None and (
-            _cache.get("tags_version") == version
-            or time.monotonic() - _cache.get("tags_at", 0.0) < _reload_seconds()
-        ):
-            return cached
+        if cached is not None:
+            if _cache.get("tags_version") == version or not _reload_due("tags_at"):
+                return cached
+            if _background_reload() and _cache["engine"] is not None:
+                _start_reload(version)
+                return cached
     try:
         suggester, version = _read_version(version, lambda d: TagSuggester.load(d / TAGS_FILE))
     except (OSError, ValueError, KeyError):  # no suggester saved with it, or unreadable
