@@ -99,7 +99,9 @@ def test_matches_for_a_solution_hold_only_what_the_user_may_see_now(
     """Candidates come from the index; the best are checked against the database, and when
     too many of them are hidden from the user the ranking is redone over what it may see."""
     hidden = [
-        _fitting_demand(demander, office, f"注塑件表面缺陷视觉检测 {i}号线", visibility="registered")
+        _fitting_demand(
+            demander, office, f"注塑件表面缺陷视觉检测 {i}号线", visibility="registered"
+        )
         for i in range(3)
     ]
     matching.rebuild()
@@ -537,6 +539,22 @@ def test_a_worker_loads_a_new_version_in_the_background_and_goes_on_meanwhile(
     assert engine.indexes["demands"].get(str(market["demand"].pk)).title.endswith("机器视觉检测")
 
 
+def test_workers_reload_a_new_version_some_random_seconds_after_they_first_see_it(settings):
+    """A version that comes late finds every worker due: each waits its own share of half the
+    interval after first seeing it, so that they do not all load it at the same moment."""
+    settings.MATCHING_RELOAD_SECONDS = 10
+    now = time.monotonic()
+    matching._cache.update(loaded_at=now - 100, lag=0.5)  # this worker waits 5 s
+    assert not matching._reload_due("loaded_at", "v2")  # first seen now
+    matching._cache["seen"] = ("v2", now - 4)
+    assert not matching._reload_due("loaded_at", "v2")
+    matching._cache["seen"] = ("v2", now - 6)
+    assert matching._reload_due("loaded_at", "v2")
+    assert not matching._reload_due("loaded_at", "v3")  # another version: seen from now
+    matching._cache.update(loaded_at=now - 5, seen=("v3", now - 60))
+    assert not matching._reload_due("loaded_at", "v3")  # loaded 5 s ago: the interval first
+
+
 def test_a_failed_background_reload_keeps_the_version_in_use(market, settings, monkeypatch):
     settings.MATCHING_BACKGROUND_RELOAD = True
     settings.MATCHING_RELOAD_SECONDS = 600
@@ -544,7 +562,7 @@ def test_a_failed_background_reload_keeps_the_version_in_use(market, settings, m
     old_version = matching._cache["version"]
     matching.rebuild()
     long_ago = time.monotonic() - 10_000
-    matching._cache.update(engine=old_engine, version=old_version, loaded_at=long_ago)
+    matching._cache.update(engine=old_engine, version=old_version, loaded_at=long_ago, lag=0.0)
 
     def broken(version=None):
         raise OSError("disk error")

@@ -377,17 +377,23 @@ def _tags_refit_seconds() -> float:
     return float(getattr(settings, "MATCHING_TAGS_REFIT_SECONDS", TAGS_REFIT_SECONDS))
 
 
-def _reload_due(loaded_at_key: str) -> bool:
-    """Whether this process may load a newer index version than the one it loaded at
-    `_cache[loaded_at_key]`: `MATCHING_RELOAD_SECONDS` later, stretched by up to a half at
-    random per process so that the workers of a server do not all reload at once."""
-    elapsed = time.monotonic() - _cache.get(loaded_at_key, 0.0)
-    return elapsed >= _reload_seconds() * _cache.setdefault("stretch", 1 + random.random() / 2)
+def _reload_due(loaded_at_key: str, version: str | None) -> bool:
+    """Whether this process may now load `version`, newer than the one it loaded at
+    `_cache[loaded_at_key]`: `MATCHING_RELOAD_SECONDS` after that load, and some seconds after
+    it first saw `version` — up to half that interval, drawn at random per process, so that
+    the workers of a server do not all reload at the same moment (their loads come at the same
+    time after a start, and a version that is late finds them all due)."""
+    now = time.monotonic()
+    interval = _reload_seconds()
+    if _cache.get("seen", (None,))[0] != version:
+        _cache["seen"] = (version, now)
+    lag = interval * _cache.setdefault("lag", random.random() / 2)
+    return now - _cache.get(loaded_at_key, 0.0) >= interval and now - _cache["seen"][1] >= lag
 
 
 def get_engine() -> MatchEngine:
     """This process's engine, reloaded when another process changed the index — at most once
-    every `MATCHING_RELOAD_SECONDS` (see `_reload_due`; a reload maps the saved arrays, a
+    every `MATCHING_RELOAD_SECONDS` (and see `_reload_due`; a reload maps the saved arrays, a
     quarter of a second at 10,000 demands, and under a stream of saves every worker would do it
     all the time). With `MATCHING_BACKGROUND_RELOAD` a thread loads the new version while
     requests go on with the one they have. The process that wrote the index loads its new
@@ -396,7 +402,7 @@ def get_engine() -> MatchEngine:
     with _lock:
         engine = _cache["engine"]
         if engine is not None:
-            if _cache["version"] == version or not _reload_due("loaded_at"):
+            if _cache["version"] == version or not _reload_due("loaded_at", version):
                 return engine
             if _background_reload():
                 _start_reload(version)
@@ -431,9 +437,7 @@ def _reload(version: str | None) -> None:
             index.preload()
         _indexed_open_ids(engine)
         try:
-            tags, tags_version = _read_version(
-                version, lambda d: TagSuggester.load(d / TAGS_FILE)
-            )
+            tags, tags_version = _read_version(version, lambda d: TagSuggester.load(d / TAGS_FILE))
         except (OSError, ValueError, KeyError):
             tags = tags_version = None  # _tag_suggester fits one on its next use
         now = time.monotonic()
@@ -649,9 +653,7 @@ def _indexed_open_ids(engine: MatchEngine) -> frozenset[str]:
     ids = _open_in_index.get(engine)
     if ids is None:
         index = engine.indexes[DEMANDS]
-        ids = frozenset(
-            i for i in index.ids if index.get(i).fields.get("status") in OPEN_STATUSES
-        )
+        ids = frozenset(i for i in index.ids if index.get(i).fields.get("status") in OPEN_STATUSES)
         _open_in_index[engine] = ids
     return ids
 
@@ -817,7 +819,7 @@ def _tag_suggester() -> TagSuggester:
     with _lock:
         cached = _cache.get("tags")
         if cached is not None:
-            if _cache.get("tags_version") == version or not _reload_due("tags_at"):
+            if _cache.get("tags_version") == version or not _reload_due("tags_at", version):
                 return cached
             if _background_reload() and _cache["engine"] is not None:
                 _start_reload(version)
