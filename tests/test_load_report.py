@@ -22,6 +22,7 @@ def test_the_summary_judges_the_target_and_shows_the_run_over_time(tmp_path):
         STATS,
         [
             ["GET", "/demands/", 30, 0, 1.5, 120, 900, 1000],
+            ["POST", "/accounts/login/", 0, 0, 0, 0, 0, 0],  # only in the ramp
             ["", "Aggregated", 30, 0, 1.5, 120, 900, 1000],
         ],
     )
@@ -42,6 +43,7 @@ def test_the_summary_judges_the_target_and_shows_the_run_over_time(tmp_path):
         check=True,
     ).stdout
     assert "| GET /demands/ | 30 | 1.5 | 120 | 900 | 1000 | 0 | 2.0 | 10.0 |" in out
+    assert "/accounts/login/" not in out
     # the table's period had no failure, the request log has one (it counts)
     assert "NOT met (p95 900 ms, 1 failures" in out
     assert "| 0–10 (ramp) | 10 | 1.0 | 900 | 900 | 0 |" in out

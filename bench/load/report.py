@@ -149,6 +149,8 @@ def main() -> None:
         if row["Name"] == "Aggregated":
             total = row
             continue
+        if not _num(row, "Request Count"):
+            continue  # asked only in the ramp (sign-ins, the setup): in the whole-run figures
         b = base.get(row["Name"], {})
         lines.append(
             f"| {row['Type']} {row['Name']} | {int(_num(row, 'Request Count'))} | "
