@@ -43,13 +43,15 @@ def _media_and_search(settings, tmp_path):
 @pytest.fixture(autouse=True)
 def _programme_memos():
     """Programme progress and obligations are memoised per process under the data revision;
-    each test's database starts without one, so every test starts (and ends) afresh."""
-    from django.core.cache import cache
+    each test's database starts without one, so every test starts (and ends) afresh. So do the
+    API rate limits' counts (kept by user id and address, which tests reuse)."""
+    from django.core.cache import cache, caches
 
     from aiplus.programme import obligations, progress
 
     def forget():
         cache.clear()
+        caches["throttle"].clear()
         progress._memo.clear()
         obligations._memo.clear()
 

@@ -25,7 +25,7 @@ from decimal import Decimal
 
 import pytest
 import schemathesis
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections, transaction
@@ -304,6 +304,7 @@ def world(_world, db, settings):
     settings.API_RATE_USER = "1000000/m"
     settings.API_RATE_ANON = "1000000/m"
     cache.clear()
+    caches["throttle"].clear()
     # Requests go straight to the WSGI handler, which closes the database connection around
     # each request; inside the test's transaction (PostgreSQL) that would lose it. Django's test
     # client disconnects the same handlers.

@@ -102,6 +102,51 @@ def test_anonymous_callers_are_counted_by_address(client, citypack, settings):
     assert client.get("/api/sectors", REMOTE_ADDR="10.0.0.8").status_code == 200
 
 
+def test_in_production_the_workers_count_a_client_together(client, citypack, settings, tmp_path):
+    """The counts live in a directory every worker process uses: a request answered by another
+    process (another cache object over the same directory) counts towards the same limit."""
+    from django.core.cache import caches
+
+    from aiplus.core.throttling import ApiRateThrottle
+
+    shared = {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(tmp_path / "throttle"),
+    }
+    settings.CACHES = {**settings.CACHES, "throttle": shared}
+    settings.API_RATE_ANON = "3/m"
+    first_process = caches["throttle"]
+    codes = [client.get("/api/sectors", REMOTE_ADDR="10.0.0.9").status_code for _ in range(2)]
+    settings.CACHES = {**settings.CACHES, "throttle": dict(shared)}  # a new cache handler
+    assert caches["throttle"] is not first_process
+    codes += [client.get("/api/sectors", REMOTE_ADDR="10.0.0.9").status_code for _ in range(2)]
+    assert codes == [200, 200, 200, 429]
+    assert ApiRateThrottle(signed_in=False).cache is caches["throttle"]
+
+
+def test_production_settings_keep_the_counts_in_a_shared_directory(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {
+        **os.environ,
+        "AIPLUS_ENV": "production",
+        "SECRET_KEY": "x" * 50,
+        "ALLOWED_HOSTS": "example.org",
+        "AIPLUS_VAR_DIR": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "aiplus.settings",
+    }
+    code = "from django.conf import settings as s; t = s.CACHES['throttle']; print(t['BACKEND'], t['LOCATION'])"
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert out == [
+        "django.core.cache.backends.filebased.FileBasedCache",
+        str(tmp_path / "cache" / "throttle"),
+    ]
+
+
 def test_an_empty_rate_switches_the_limit_off(client, citypack, settings):
     settings.API_RATE_ANON = ""
     assert {client.get("/api/sectors").status_code for _ in range(5)} == {200}

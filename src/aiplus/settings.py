@@ -197,6 +197,16 @@ CACHES = {
         "LOCATION": str(VAR_DIR / "cache" / "pages"),
         "OPTIONS": {"MAX_ENTRIES": int(env("ANON_PAGE_CACHE_ENTRIES", "5000"))},
     },
+    # the API rate limits' counts (aiplus.core.throttling): in production a directory every
+    # worker process reads and writes, so a client's requests are counted across all of them
+    # (an increment racing another may be lost: counts can run a little low, never high)
+    "throttle": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache" / "throttle"),
+        "OPTIONS": {"MAX_ENTRIES": 20000},
+    }
+    if PRODUCTION
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "throttle"},
 }
 ANON_PAGE_CACHE_SECONDS = int(env("ANON_PAGE_CACHE_SECONDS", "30" if PRODUCTION else "0"))
 ANON_PAGE_CACHE_EXCLUDE = ["/api/", "/admin/", "/accounts/", "/i18n/", "/healthz", "/readyz"]

@@ -7,13 +7,14 @@ any ``X-Forwarded-For`` it likes). Login throttling and API rate limits both cou
 
 API rate limits: a signed-in caller (token or session) is counted by user, an anonymous caller
 by address; over the limit the API answers 429 with ``Retry-After``. Counts are kept in the
-default cache — per process with the default local-memory cache, so with several gunicorn workers
-a client can get up to that many times the rate (docs/deploy.md).
+``throttle`` cache: in production a directory shared by every worker process, so several
+gunicorn workers count one client together (docs/deploy.md); in memory otherwise.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.cache import caches
 from ninja.throttling import SimpleRateThrottle
 
 
@@ -39,6 +40,10 @@ class ApiRateThrottle(SimpleRateThrottle):
         self.signed_in = signed_in
         self.scope = "user" if signed_in else "anon"
         super().__init__(None)
+
+    @property
+    def cache(self):
+        return caches["throttle"]
 
     def get_rate(self):
         """Read at every request, so a changed setting applies at once (tests change it)."""

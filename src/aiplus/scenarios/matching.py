@@ -486,7 +486,9 @@ def refresh(kind: str, pk: int) -> None:
             _mark_indexed(started)
 
 
-def _changes(engine: MatchEngine, kind: str, pk: int, *, since=None):
+def _changes(
+    engine: MatchEngine, kind: str, pk: int, *, since: datetime | None = None
+) -> tuple[list[dict[str, Any]], list[str]]:
     """What the engine lacks of item `pk` (and, for demands, of those saved at or after
     `since`): the documents to add or replace and the ids to remove."""
     index = engine.indexes[kind]
@@ -557,7 +559,8 @@ def changed(kind: str, pk: int) -> None:
     task = reindex
     if reindex.get_backend().supports_defer:
         # a burst of saves within the delay is taken in by the first task (see refresh); the
-        # tasks after it find nothing left to do
+        # tasks after it find nothing left to do. No task runs before the next version may be
+        # made (tasks.reindex).
         delay = timedelta(seconds=float(getattr(settings, "MATCHING_REINDEX_DELAY_SECONDS", 0)))
         when = max(timezone.now() + delay, next_version_at() or timezone.now())
         if when > timezone.now():
