@@ -76,7 +76,8 @@ clean:
 
 ## make load-test: the load test of issue #8 (bench/load/run): a fresh PostgreSQL database
 ## aiplus_load with the demo data scaled to 10,000 demands and 5,000 organisations, the
-## production stack on a free loopback port, 200 locust users for 60 s after a 1-user baseline;
+## production stack on a free loopback port, a 1-user baseline, then 200 locust users arriving
+## over 40 s (they sign in) and measured for 60 s;
 ## prints the summary for docs/benchmarks.md (needs PostgreSQL running on the local socket)
 .PHONY: load-test
 load-test: $(VENV)/.installed

@@ -23,7 +23,8 @@ default 100), LOAD_WAIT ("min,max" think time in seconds, default "2,8"), LOAD_R
 CSV file to write every request to: start time, name, response time, failed; report.py turns
 it into the response times per 10 s of the run).
 
-    locust -f bench/load/locustfile.py --host http://127.0.0.1:8000 --headless -u 200 -r 50 -t 60s
+    locust -f bench/load/locustfile.py --host http://127.0.0.1:8000 --headless -u 200 -r 5 -t 100s \
+        --reset-stats
 """
 
 from __future__ import annotations
