@@ -430,6 +430,25 @@ def test_pagination(many_demands):
     assert api.get("/api/demands", {"offset": 10}).json() == {"items": [], "count": 5}
 
 
+def test_ranked_rows_keep_the_ranking_and_load_only_what_is_asked(
+    many_demands, django_assert_num_queries
+):
+    """A search engine's ranking over a queryset: ids the queryset leaves out are dropped, a
+    slice loads just its rows, iterating is one query (not one per row)."""
+    from aiplus.core.pagination import RankedRows
+
+    ids = [d.pk for d in many_demands]
+    ranking = [ids[3], 999_999, ids[0], ids[4], ids[1]]  # an id no demand has
+    with django_assert_num_queries(1):
+        rows = RankedRows(Demand.objects.exclude(pk=ids[4]), ranking)
+    assert len(rows) == rows.count() == 3
+    with django_assert_num_queries(1):
+        assert [d.pk for d in rows[1:]] == [ids[0], ids[1]]
+    with django_assert_num_queries(1):
+        assert [d.pk for d in rows] == [ids[3], ids[0], ids[1]]
+    assert rows[0].pk == ids[3]
+
+
 def test_filters(many_demands, demander, office):
     api = Api()
     assert api.get("/api/demands", {"sector": "healthcare"}).json()["count"] == 2

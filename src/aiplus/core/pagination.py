@@ -46,6 +46,9 @@ class RankedRows(Sequence):
     def count(self) -> int:
         return len(self.ids)
 
+    def __iter__(self):
+        return iter(self[:])  # one query, not one per row as Sequence's own __iter__ would
+
     def __getitem__(self, index):
         if not isinstance(index, slice):
             return self.queryset.get(pk=self.ids[index])

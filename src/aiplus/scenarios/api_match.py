@@ -9,6 +9,7 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from aiplus.core.auth import OptionalAuth
+from aiplus.core.pagination import RankedRows
 from aiplus.core.schemas import ErrorOut
 
 from . import matching, permissions
@@ -171,15 +172,12 @@ def search(request, params: Query[SearchParams]):
         visible = permissions.solutions_visible_to(request.user)
     ids = matching.search_ids(kind, query, k=500) if query else []
     # count every visible hit, but load only the rows of the page (title and id)
-    allowed = set(visible.filter(pk__in=ids).values_list("pk", flat=True))
-    ranked = [pk for pk in ids if pk in allowed]
-    objs = visible.only("pk", "title").in_bulk(ranked[: params.limit])
+    rows = RankedRows(visible.only("pk", "title"), ids)
     items = [
-        {"id": pk, "title": objs[pk].title, "url": objs[pk].get_absolute_url()}
-        for pk in ranked[: params.limit]
-        if pk in objs
+        {"id": row.pk, "title": row.title, "url": row.get_absolute_url()}
+        for row in rows[: params.limit]
     ]
-    return {"items": items, "count": len(ranked)}
+    return {"items": items, "count": len(rows)}
 
 
 @router.post(

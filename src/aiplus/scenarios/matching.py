@@ -437,7 +437,7 @@ def _reload(version: str | None) -> None:
             index.preload()
         _indexed_open_ids(engine)
         try:
-            tags, tags_version = _read_version(version, lambda d: TagSuggester.load(d / TAGS_FILE))
+            tags, tags_version = _read_tag_suggester(version)
         except (OSError, ValueError, KeyError):
             tags = tags_version = None  # _tag_suggester fits one on its next use
         now = time.monotonic()
@@ -561,9 +561,10 @@ def changed(kind: str, pk: int) -> None:
         # a burst of saves within the delay is taken in by the first task (see refresh); the
         # tasks after it find nothing left to do. No task runs before the next version may be
         # made (tasks.reindex).
+        now = timezone.now()
         delay = timedelta(seconds=float(getattr(settings, "MATCHING_REINDEX_DELAY_SECONDS", 0)))
-        when = max(timezone.now() + delay, next_version_at() or timezone.now())
-        if when > timezone.now():
+        when = max(now + delay, next_version_at() or now)
+        if when > now:
             task = reindex.using(run_after=when)
     transaction.on_commit(lambda: task.enqueue(kind, pk))
 
@@ -613,17 +614,15 @@ def _explained(match: Match) -> dict[str, Any]:
     return data
 
 
-def _visible_among(user, ids: Collection[int], statuses) -> set[int]:
-    """Those of `ids` that `user` may see and whose status is one of `statuses`: one query over
-    those ids, not over every demand the user may see."""
+def _visible_demand_ids(user, statuses, among: Collection[int] | None = None) -> set[int]:
+    """The demands `user` may see whose status is one of `statuses`; only those of `among`
+    when given (one query over those ids, not over every demand the user may see)."""
     from .permissions import demands_visible_to
 
-    return set(
-        demands_visible_to(user)
-        .filter(pk__in=list(ids), status__in=statuses)
-        .order_by()
-        .values_list("pk", flat=True)
-    )
+    qs = demands_visible_to(user).filter(status__in=statuses)
+    if among is not None:
+        qs = qs.filter(pk__in=list(among))
+    return set(qs.order_by().values_list("pk", flat=True))
 
 
 def solutions_for_demand(demand: Demand, *, k: int = 10) -> list[Ranked]:
@@ -688,13 +687,10 @@ def _demands_for_solutions(solutions, user, k: int) -> list[Ranked]:
         return sorted(best.values(), key=lambda m: (-m.score, m.id)), full
 
     candidates, full = ranked(_indexed_open_ids(engine))
-    visible = _visible_among(user, [int(m.id) for m in candidates], OPEN_STATUSES)
+    visible = _visible_demand_ids(user, OPEN_STATUSES, [int(m.id) for m in candidates])
     matches = [m for m in candidates if int(m.id) in visible][:k]
     if len(matches) < k and full:
-        from .permissions import demands_visible_to
-
-        exact = demands_visible_to(user).filter(status__in=OPEN_STATUSES)
-        allowed = frozenset(str(pk) for pk in exact.order_by().values_list("pk", flat=True))
+        allowed = frozenset(str(pk) for pk in _visible_demand_ids(user, OPEN_STATUSES))
         matches = ranked(allowed)[0][:k] if allowed else []
     objs = Demand.objects.select_related("sector", "area", "demander").in_bulk(
         [int(m.id) for m in matches]
@@ -770,7 +766,7 @@ def similar_demands(
             kept.append(item)
     kept.sort(key=lambda i: -i.similarity)
     ids = [int(i.id) for i in kept]
-    visible = None if user is None else _visible_among(user, ids, PUBLIC_STATUSES)
+    visible = None if user is None else _visible_demand_ids(user, PUBLIC_STATUSES, ids)
     objs = Demand.objects.select_related("demander").in_bulk(ids)
     return [
         (objs[int(i.id)], i)
@@ -828,12 +824,18 @@ def _tag_suggester() -> TagSuggester:
                 _start_reload(version)
                 return cached
     try:
-        suggester, version = _read_version(version, lambda d: TagSuggester.load(d / TAGS_FILE))
+        suggester, version = _read_tag_suggester(version)
     except (OSError, ValueError, KeyError):  # no suggester saved with it, or unreadable
         suggester = fit_tag_suggester()
     with _lock:
         _cache.update(tags=suggester, tags_version=version, tags_at=time.monotonic())
     return suggester
+
+
+def _read_tag_suggester(version: str | None) -> tuple[TagSuggester, str | None]:
+    """The tag suggester saved with `version` (or with the current version, should that one
+    have been pruned), and the version it came from."""
+    return _read_version(version, lambda d: TagSuggester.load(d / TAGS_FILE))
 
 
 def load() -> None:
